@@ -1,0 +1,88 @@
+"""Voice of Sales: the application factory."""
+
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config as app_config
+from forum.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config_class: type | None = None, **overrides) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages, commands."""
+    cfg = config_class or app_config.config_for()
+    app = Flask(
+        __name__,
+        instance_path=str(cfg.INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(cfg)
+    app.config.update(overrides)
+    app.config.setdefault("SECRET_KEY", None)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = app_config.secret_key(app.config["INSTANCE_DIR"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        # psycopg 3 is the driver; accept the usual URL form.
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
+                                x_proto=1, x_host=1)
+
+    from forum.core.web import BoundedIntConverter
+
+    # Ids past a 32-bit integer cannot exist: 404 instead of a database overflow error.
+    app.url_map.converters["int"] = BoundedIntConverter
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from forum.core.errors import register_error_handlers
+    from forum.core.templating import register_templating
+    from forum.core.web import register_request_hygiene
+
+    register_error_handlers(app)
+    register_request_hygiene(app)
+    register_templating(app)
+
+    from forum.auth.permissions import can
+
+    from forum.navigation import nav_items
+
+    app.jinja_env.globals.update(can=can, nav_items=nav_items)
+
+    from forum.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from forum.core.web import install_sqlite_pragmas
+
+    install_sqlite_pragmas()
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from forum.auth.session import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from forum.admin.views import bp as admin_bp
+    from forum.auth.views import bp as auth_bp
+    from forum.home.views import bp as home_bp
+
+    for bp in (home_bp, auth_bp, admin_bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,1 @@
+"""Administration: users, teams, audit log."""

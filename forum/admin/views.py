@@ -1,0 +1,187 @@
+"""Admin pages: invite and manage users, manage teams, read the audit log."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forum.admin.forms import InviteForm, TeamForm, UserForm
+from forum.auth import services
+from forum.auth.models import Role, Team, TeamKind, TokenPurpose, User
+from forum.auth.permissions import require
+from forum.core import mail
+from forum.core.audit import AuditEntry
+from forum.core.errors import DomainError
+from forum.core.pagination import paginate
+from forum.core.text import like_pattern
+from forum.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _team_choices(blank: str = "— none —"):
+    teams = db.session.scalars(sa.select(Team).order_by(Team.kind.desc(), Team.name)).all()
+    return [("", blank)] + [(t.id, f"{t.name} ({t.team_kind.label})") for t in teams]
+
+
+def _user_choices(*roles: Role):
+    query = sa.select(User).where(User.active.is_(True)).order_by(User.display_name)
+    if roles:
+        query = query.where(User.role.in_([str(r) for r in roles]))
+    return [("", "— none —")] + [(u.id, u.display_name) for u in db.session.scalars(query)]
+
+
+def _get_or_404(model, ident: int):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _send_invite(user: User, raw: str) -> str:
+    link = current_app.config["BASE_URL"] + url_for("auth.accept_invite", token=raw)
+    text = render_template("auth/email/invite.txt", user=user, link=link, inviter=current_user)
+    mail.send(mail.build_message(user.email, "You are invited to Voice of Sales", text))
+    return link
+
+
+@bp.get("/users")
+@require("admin.users")
+def users():
+    """All users, filterable by role and text."""
+    q = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    query = sa.select(User).options(sa.orm.joinedload(User.team)).order_by(User.display_name)
+    if q:
+        like = like_pattern(q)
+        query = query.where(sa.or_(User.display_name.ilike(like, escape="\\"),
+                                   User.email.ilike(like, escape="\\")))
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == role)
+    page = paginate(query, per_page=50)
+    return render_template("admin/users.html", page=page, q=q, role=role, roles=Role)
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@require("admin.users")
+def invite():
+    """Invite a user: they receive a single-use link to set their password."""
+    form = InviteForm()
+    form.team_id.choices = _team_choices()
+    if form.validate_on_submit():
+        try:
+            raw = services.invite_user(
+                form.email.data, form.display_name.data, Role(form.role.data),
+                form.team_id.data, actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.email.errors.append(exc.message)
+        else:
+            user = services.user_by_email(form.email.data)
+            db.session.commit()
+            link = _send_invite(user, raw)
+            return render_template("admin/invited.html", user=user, link=link)
+    return render_template("admin/invite.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@require("admin.users")
+def edit_user(user_id: int):
+    """Change a user's name, role or team."""
+    user = _get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    form.team_id.choices = _team_choices()
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user, role=Role(form.role.data), team_id=form.team_id.data,
+                display_name=form.display_name.data, actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.role.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"{user.display_name} is updated.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/edit_user.html", form=form, user=user)
+
+
+@bp.post("/users/<int:user_id>/active")
+@require("admin.users")
+def set_active(user_id: int):
+    """Deactivate or reactivate a user."""
+    user = _get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    services.set_active(user, active, actor=current_user)
+    db.session.commit()
+    flash(f"{user.display_name} is {'reactivated' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/reinvite")
+@require("admin.users")
+def reinvite(user_id: int):
+    """Send a fresh invitation link (older links stop working)."""
+    user = _get_or_404(User, user_id)
+    if user.password_hash:
+        flash("This user has already set a password.", "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    raw = services.issue_token(user, TokenPurpose.INVITE)
+    db.session.commit()
+    link = _send_invite(user, raw)
+    return render_template("admin/invited.html", user=user, link=link)
+
+
+@bp.get("/teams")
+@require("admin.teams")
+def teams():
+    """Sales regions and operations teams."""
+    rows = db.session.scalars(
+        sa.select(Team)
+        .options(sa.orm.selectinload(Team.members), sa.orm.joinedload(Team.lead),
+                 sa.orm.joinedload(Team.sponsor))
+        .order_by(Team.kind.desc(), Team.name)
+    ).unique().all()
+    return render_template("admin/teams.html", teams=rows)
+
+
+@bp.route("/teams/new", methods=["GET", "POST"], defaults={"team_id": None})
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+@require("admin.teams")
+def edit_team(team_id: int | None):
+    """Create or edit a team."""
+    team = _get_or_404(Team, team_id) if team_id else None
+    form = TeamForm(obj=team)
+    form.lead_id.choices = _user_choices()
+    form.sponsor_id.choices = _user_choices(Role.LEADER, Role.ADMIN)
+    if form.validate_on_submit():
+        try:
+            team = services.save_team(
+                team, name=form.name.data, kind=TeamKind(form.kind.data),
+                description=form.description.data or "", lead_id=form.lead_id.data,
+                sponsor_id=form.sponsor_id.data, actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.name.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Team {team.name} is saved.", "success")
+            return redirect(url_for("admin.teams"))
+    return render_template("admin/edit_team.html", form=form, team=team)
+
+
+@bp.get("/audit")
+@require("admin.audit")
+def audit():
+    """The audit log, newest first."""
+    query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+    action = request.args.get("action", "").strip()[:60]
+    if action:
+        query = query.where(AuditEntry.action == action)
+    page = paginate(query, per_page=50)
+    actors = {u.id: u for u in db.session.scalars(
+        sa.select(User).where(User.id.in_({e.actor_id for e in page.items if e.actor_id}))
+    )}
+    return render_template("admin/audit.html", page=page, actors=actors, action=action)

@@ -1,0 +1,1 @@
+"""Users, teams, sign-in, tokens and the permission policy."""

@@ -1,0 +1,74 @@
+"""The one policy table: which role may do what, plus the decorators views use.
+
+An action maps to the roles allowed in general. Object-level checks (own post, own team's fix)
+are predicates registered next to the action and receive the user and the object.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from forum.auth.models import Role, User
+
+R, O, L, A = Role.REP, Role.OPS, Role.LEADER, Role.ADMIN
+EVERYONE = frozenset(Role)
+
+POLICY: dict[str, frozenset[Role]] = {
+    # foundation
+    "home.view": EVERYONE,
+    "account.password": EVERYONE,
+    "admin.users": frozenset({A}),
+    "admin.teams": frozenset({A}),
+    "admin.audit": frozenset({A}),
+    "admin.settings": frozenset({A}),
+}
+
+# Object-level predicates: action -> f(user, obj) -> bool, checked after the role.
+OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {}
+
+
+def register(action: str, roles, rule: Callable[[User, object], bool] | None = None) -> None:
+    """Add an action to the policy (domains call this at import time)."""
+    POLICY[action] = frozenset(roles)
+    if rule is not None:
+        OBJECT_RULES[action] = rule
+
+
+def can(user, action: str, obj=None) -> bool:
+    """True if ``user`` may perform ``action`` (on ``obj`` when it is given)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    roles = POLICY.get(action)
+    if roles is None:
+        raise KeyError(f"unknown action {action!r}: add it to the policy table")
+    if Role(user.role) not in roles:
+        return False
+    rule = OBJECT_RULES.get(action)
+    if obj is not None and rule is not None:
+        return rule(user, obj)
+    return True
+
+
+def require(action: str):
+    """View decorator: login required, then the role check of ``action`` (403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not can(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.permission = action
+        return wrapped
+
+    return decorator
+
+
+def require_obj(action: str, obj) -> None:
+    """Abort with 403 unless the current user may perform ``action`` on ``obj``."""
+    if not can(current_user, action, obj):
+        abort(403)

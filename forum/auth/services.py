@@ -1,0 +1,249 @@
+"""Sign-in, passwords, invitations, resets and user administration.
+
+Services validate and change state, then flush; callers commit.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from forum.auth.models import AuthToken, Role, Team, TeamKind, TokenPurpose, User, normalize_email
+from forum.auth.models import normalize_name
+from forum.core import audit
+from forum.core.errors import DomainError
+from forum.core.time import utcnow
+from forum.extensions import db
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+_DUMMY_HASH: dict[str, str] = {}
+
+
+class AuthError(DomainError):
+    """Sign-in or token problem, shown to the user as a form error."""
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AuthError(f"Use at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise AuthError(f"Use at most {MAX_PASSWORD} characters.")
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with this e-mail and password, else None.
+
+    An unknown address still costs one hash check, so timing does not reveal which addresses exist.
+    """
+    user = user_by_email(email)
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if user is None or not user.password_hash:
+        if method not in _DUMMY_HASH:
+            _DUMMY_HASH[method] = generate_password_hash(secrets.token_hex(8), method=method)
+        check_password_hash(_DUMMY_HASH[method], password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and end every other session of this user."""
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    db.session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every cookie issued to ``user`` so far."""
+    user.session_version += 1
+    db.session.flush()
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(user: User, purpose: TokenPurpose) -> str:
+    """Create a single-use token for ``user``, revoking older unused ones of the same purpose."""
+    now = utcnow()
+    for old in db.session.scalars(
+        sa.select(AuthToken).where(
+            AuthToken.user_id == user.id,
+            AuthToken.purpose == purpose,
+            AuthToken.used_at.is_(None),
+        )
+    ):
+        old.used_at = now
+    ttl = (
+        timedelta(hours=current_app.config["INVITE_TTL_HOURS"])
+        if purpose == TokenPurpose.INVITE
+        else timedelta(minutes=current_app.config["RESET_TTL_MINUTES"])
+    )
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        AuthToken(user_id=user.id, purpose=purpose, token_hash=_digest(raw), expires_at=now + ttl)
+    )
+    db.session.flush()
+    return raw
+
+
+def find_token(raw: str, purpose: TokenPurpose) -> AuthToken | None:
+    """The live token matching ``raw`` (unused, unexpired, of this purpose), else None."""
+    if not raw or len(raw) > 200:
+        return None
+    token = db.session.scalar(
+        sa.select(AuthToken).where(
+            AuthToken.token_hash == _digest(raw), AuthToken.purpose == purpose
+        )
+    )
+    if token is None or token.used_at is not None or token.expires_at <= utcnow():
+        return None
+    return token
+
+
+def redeem_token(raw: str, purpose: TokenPurpose, password: str) -> User:
+    """Use a token once to set the user's password; the row is locked against a double submit."""
+    check_password_rules(password)
+    token = find_token(raw, purpose)
+    if token is None:
+        raise AuthError("This link is invalid or has expired. Ask for a new one.")
+    # Claim the token atomically: only one request can flip used_at from NULL.
+    claimed = db.session.execute(
+        sa.update(AuthToken)
+        .where(AuthToken.id == token.id, AuthToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    if claimed != 1:
+        raise AuthError("This link is invalid or has expired. Ask for a new one.")
+    user = token.user
+    if not user.active and purpose == TokenPurpose.RESET:
+        raise AuthError("This link is invalid or has expired. Ask for a new one.")
+    set_password(user, password)
+    if purpose == TokenPurpose.INVITE:
+        user.active = True
+    db.session.flush()
+    return user
+
+
+def _team_for(team_id: int | None) -> Team | None:
+    if team_id is None:
+        return None
+    team = db.session.get(Team, team_id)
+    if team is None:
+        raise DomainError("That team does not exist.")
+    return team
+
+
+def check_role_team(role: Role, team: Team | None) -> None:
+    """Reps belong to a sales region and ops to an operations team."""
+    if role == Role.REP and (team is None or team.kind != TeamKind.SALES):
+        raise DomainError("A sales rep must belong to a sales region.")
+    if role == Role.OPS and (team is None or team.kind != TeamKind.OPERATIONS):
+        raise DomainError("An operations user must belong to an operations team.")
+
+
+def create_user(
+    email: str, display_name: str, role: Role, team_id: int | None, *, actor=None,
+    password: str | None = None,
+) -> User:
+    """Create a user (inactive until they accept the invitation unless a password is given)."""
+    email = normalize_email(email)
+    if user_by_email(email) is not None:
+        raise DomainError("A user with this e-mail already exists.")
+    team = _team_for(team_id)
+    check_role_team(role, team)
+    user = User(
+        email=email,
+        display_name=normalize_name(display_name),
+        role=role,
+        team=team,
+        active=password is not None,
+    )
+    if password is not None:
+        check_password_rules(password)
+        user.password_hash = hash_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor=actor, target=user, role=str(role), email=email)
+    return user
+
+
+def invite_user(email: str, display_name: str, role: Role, team_id: int | None, *, actor) -> str:
+    """Create an inactive user and return the raw invitation token (valid once)."""
+    user = create_user(email, display_name, role, team_id, actor=actor)
+    return issue_token(user, TokenPurpose.INVITE)
+
+
+def update_user(user: User, *, role: Role, team_id: int | None, display_name: str, actor) -> None:
+    """Change role, team or name; an admin cannot demote themselves (no lock-out)."""
+    team = _team_for(team_id)
+    check_role_team(role, team)
+    if user.id == actor.id and role != Role.ADMIN:
+        raise DomainError("You cannot remove your own admin role.")
+    changes = {}
+    if user.role != role:
+        changes["role"] = [user.role, str(role)]
+    if user.team_id != (team.id if team else None):
+        changes["team"] = [user.team_id, team.id if team else None]
+    user.role = role
+    user.team = team
+    user.display_name = normalize_name(display_name)
+    if "role" in changes:
+        user.session_version += 1  # a new role starts a fresh session
+    db.session.flush()
+    audit.record("user.update", actor=actor, target=user, **changes)
+
+
+def set_active(user: User, active: bool, *, actor) -> None:
+    """Deactivate (ending every session) or reactivate a user."""
+    if user.id == actor.id and not active:
+        raise DomainError("You cannot deactivate yourself.")
+    user.active = active
+    if not active:
+        user.session_version += 1
+    db.session.flush()
+    audit.record("user.activate" if active else "user.deactivate", actor=actor, target=user)
+
+
+def save_team(
+    team: Team | None, *, name: str, kind: TeamKind, description: str,
+    lead_id: int | None, sponsor_id: int | None, actor,
+) -> Team:
+    """Create or update a team; the sponsor must be a leader or admin."""
+    name = normalize_name(name)
+    key = name.casefold()
+    clash = db.session.scalar(sa.select(Team).where(Team.name_key == key))
+    if clash is not None and clash is not team:
+        raise DomainError("A team with this name already exists.")
+    if team is not None and team.kind != kind and team.members:
+        raise DomainError("Move this team's members before changing its kind.")
+    lead = db.session.get(User, lead_id) if lead_id else None
+    sponsor = db.session.get(User, sponsor_id) if sponsor_id else None
+    if sponsor is not None and sponsor.role not in {Role.LEADER, Role.ADMIN}:
+        raise DomainError("The executive sponsor must be a leader.")
+    if kind != TeamKind.OPERATIONS:
+        sponsor = None
+    if team is None:
+        team = Team(name=name, name_key=key, kind=kind)
+        db.session.add(team)
+    team.name, team.name_key, team.kind, team.description = name, key, kind, description.strip()
+    team.lead, team.sponsor = lead, sponsor
+    db.session.flush()
+    audit.record("team.save", actor=actor, target=team, name=name)
+    return team

@@ -1,0 +1,135 @@
+"""Sign-in, sign-out, invitations, password reset and password change."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from forum.auth import services
+from forum.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from forum.auth.models import TokenPurpose, normalize_email
+from forum.auth.redirects import safe_next
+from forum.core import mail
+from forum.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+GENERIC_LOGIN_ERROR = "Invalid e-mail or password."
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count against the limits; a successful sign-in redirects.
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "login-account:" + normalize_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def login():
+    """Show the sign-in form; sign the user in on a valid e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            session.clear()  # a fresh session at sign-in
+            login_user(user)
+            return redirect(safe_next(form.next.data))
+        current_app.logger.warning(
+            "failed login for %r from %s", normalize_email(form.email.data), request.remote_addr
+        )
+        form.password.errors.append(GENERIC_LOGIN_ERROR)
+    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out here and everywhere else (the session version moves on)."""
+    services.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    """Send a reset link; the answer is the same whether or not the address is known."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.user_by_email(form.email.data)
+        if user is not None and user.active:
+            raw = services.issue_token(user, TokenPurpose.RESET)
+            db.session.commit()
+            link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=raw)
+            text = render_template("auth/email/reset.txt", user=user, link=link)
+            mail.send(mail.build_message(user.email, "Reset your Voice of Sales password", text))
+        flash("If that address belongs to an account, a reset link is on its way.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+def _redeem(token: str, purpose: TokenPurpose, template: str):
+    if services.find_token(token, purpose) is None:
+        return render_template("auth/link_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.redeem_token(token, purpose, form.password.data)
+        except services.AuthError as exc:
+            db.session.rollback()
+            form.password.errors.append(exc.message)
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash("Your password is set. Welcome to Voice of Sales.", "success")
+            return redirect(url_for("home.index"))
+    return render_template(template, form=form)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def accept_invite(token: str):
+    """An invited user chooses their password (the link works once)."""
+    return _redeem(token, TokenPurpose.INVITE, "auth/accept_invite.html")
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password from a reset link (the link works once)."""
+    return _redeem(token, TokenPurpose.RESET, "auth/reset.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password; every other session ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.email, form.current.data) is None:
+            form.current.errors.append("That is not your current password.")
+        else:
+            services.set_password(current_user, form.password.data)
+            db.session.commit()
+            login_user(current_user)  # re-issue this session with the new version
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form)

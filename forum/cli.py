@@ -1,0 +1,50 @@
+"""Command-line commands, registered by the factory."""
+
+import sys
+
+import click
+from flask import Flask
+
+from forum.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("create-admin")
+    @click.option("--email", prompt=True)
+    @click.option("--name", "display_name", prompt="Display name")
+    @click.password_option()
+    def create_admin(email: str, display_name: str, password: str) -> None:
+        """Create an administrator (there is no default admin)."""
+        from forum.auth.models import Role
+        from forum.auth.services import create_user
+        from forum.core.errors import DomainError
+
+        try:
+            user = create_user(email, display_name, Role.ADMIN, None, password=password)
+        except DomainError as exc:
+            db.session.rollback()
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(1)
+        db.session.commit()
+        click.echo(f"Admin {user.email} created.")
+
+    @app.cli.command("seed-demo")
+    @click.option("--password", default="demo-password", show_default=True,
+                  help="Password for every demo user.")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when any user exists already.")
+    def seed_demo(password: str, if_empty: bool) -> None:
+        """Create (idempotently) the demo organisation."""
+        import sqlalchemy as sa
+
+        from forum.auth.models import User
+        from forum.demo import seed
+
+        if if_empty and db.session.scalar(sa.select(User.id).limit(1)) is not None:
+            click.echo("Users exist already: the demo organisation is not seeded again.")
+            return
+
+        summary = seed(password)
+        db.session.commit()
+        for line in summary:
+            click.echo(line)
+        click.echo(f"Demo password for every demo user: {password}")

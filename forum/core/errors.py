@@ -1,0 +1,113 @@
+"""Domain exceptions and the HTTP error pages."""
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from forum.extensions import db
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; the message is safe to show to the user."""
+
+    status = 400
+
+    def __init__(self, message: str = "", **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class Conflict(DomainError):
+    """Someone else changed the thing first (a stale version): HTTP 409."""
+
+    status = 409
+
+
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+MESSAGES = {
+    400: "The request could not be understood. Please go back and try again.",
+    403: "You do not have permission to do that.",
+    404: "There is nothing here. It may have been moved, or you may not have access to it.",
+    405: "That action cannot be done this way.",
+    409: "Someone changed this while you were working on it. Reload and try again.",
+    413: "That is too large. Make the text shorter or the file smaller.",
+    429: "Too many attempts. Please wait a few minutes and try again.",
+    500: "An unexpected error happened. It has been logged; please try again.",
+    503: "The service is temporarily unavailable. Please try again in a moment.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best_match(["application/json", "text/html"])
+        == "application/json"
+    )
+
+
+def render_error(status: int, message: str | None = None):
+    message = message or MESSAGES.get(status, "")
+    if wants_json():
+        return jsonify(error=TITLES.get(status, "Error"), message=message, status=status), status
+    return render_template(
+        "errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message
+    ), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error renders a friendly page (or JSON) and never a stack trace."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        db.session.rollback()
+        message = exc.description if exc.code in (400, 409) and exc.description else None
+        if exc.code == 400 and exc.description and "CSRF" in exc.description:
+            message = "Your form expired or was sent from elsewhere. Reload the page and try again."
+        if exc.code not in TITLES:
+            return exc
+        response = render_error(exc.code, message if exc.code == 409 or message else None)
+        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        return render_error(exc.status, exc.message)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_down(exc):
+        # The database went away: answer 503 without touching it again (no user lookup).
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is already gone
+            pass
+        app.logger.error("database unavailable: %s", exc.__class__.__name__)
+        status = ServiceUnavailable.code
+        if wants_json():
+            return jsonify(error=TITLES[status], message=MESSAGES[status], status=status), status
+        html = render_template("errors/unavailable.html", title=TITLES[status], message=MESSAGES[status])
+        return html, status, {"Retry-After": "5"}
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(exc):
+        # A unique constraint caught a double submit or a race: the first write won.
+        db.session.rollback()
+        return render_error(409, "That was already saved (perhaps by a double submit). Reload to see it.")
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(exc):
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,49 @@
+"""Template filters shared by every page."""
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from forum.core.time import as_utc, utcnow
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d")
+
+
+def fmt_ago(value: datetime | None) -> str:
+    """'3 days ago', coarse on purpose."""
+    if value is None:
+        return ""
+    seconds = int((utcnow() - as_utc(value)).total_seconds())
+    future = seconds < 0
+    seconds = abs(seconds)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            text = f"{n} {unit}{'s' if n != 1 else ''}"
+            return f"in {text}" if future else f"{text} ago"
+    return "just now"
+
+
+def fmt_money(value, currency: str = "USD") -> str:
+    if value is None:
+        return ""
+    return f"{currency} {value:,.0f}"
+
+
+def register_templating(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        datetime=fmt_datetime, date=fmt_date, ago=fmt_ago, money=fmt_money,
+        combine=lambda a, b: {**a, **b},
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

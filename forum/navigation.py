@@ -1,0 +1,36 @@
+"""The main navigation: each entry shows only to users whose role may open it."""
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from forum.auth.permissions import can
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    endpoint: str
+    action: str
+
+
+NAV = [
+    NavEntry("Home", "home.index", "home.view"),
+    NavEntry("Users", "admin.users", "admin.users"),
+    NavEntry("Teams", "admin.teams", "admin.teams"),
+    NavEntry("Audit log", "admin.audit", "admin.audit"),
+]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+def nav_items(user) -> list[NavItem]:
+    items = []
+    for entry in NAV:
+        if can(user, entry.action):
+            items.append(NavItem(entry.label, url_for(entry.endpoint)))
+    return items

@@ -49,7 +49,6 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
     register_templating(app)
 
     from forum.auth.permissions import can
-
     from forum.navigation import nav_items
 
     app.jinja_env.globals.update(can=can, nav_items=nav_items)

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from forum.auth.models import Role, User
 
-R, O, L, A = Role.REP, Role.OPS, Role.LEADER, Role.ADMIN
+A = Role.ADMIN
 EVERYONE = frozenset(Role)
 
 POLICY: dict[str, frozenset[Role]] = {

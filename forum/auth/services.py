@@ -11,8 +11,16 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from forum.auth.models import AuthToken, Role, Team, TeamKind, TokenPurpose, User, normalize_email
-from forum.auth.models import normalize_name
+from forum.auth.models import (
+    AuthToken,
+    Role,
+    Team,
+    TeamKind,
+    TokenPurpose,
+    User,
+    normalize_email,
+    normalize_name,
+)
 from forum.core import audit
 from forum.core.errors import DomainError
 from forum.core.time import utcnow

@@ -93,19 +93,23 @@ def register_error_handlers(app: Flask) -> None:
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection is already gone
-            pass
+            app.logger.debug("rollback after a lost connection failed", exc_info=True)
         app.logger.error("database unavailable: %s", exc.__class__.__name__)
         status = ServiceUnavailable.code
         if wants_json():
             return jsonify(error=TITLES[status], message=MESSAGES[status], status=status), status
-        html = render_template("errors/unavailable.html", title=TITLES[status], message=MESSAGES[status])
+        html = render_template(
+            "errors/unavailable.html", title=TITLES[status], message=MESSAGES[status]
+        )
         return html, status, {"Retry-After": "5"}
 
     @app.errorhandler(IntegrityError)
     def integrity_error(exc):
         # A unique constraint caught a double submit or a race: the first write won.
         db.session.rollback()
-        return render_error(409, "That was already saved (perhaps by a double submit). Reload to see it.")
+        return render_error(
+            409, "That was already saved (perhaps by a double submit). Reload to see it."
+        )
 
     @app.errorhandler(InternalServerError)
     def internal_error(exc):

@@ -45,7 +45,8 @@ def page_arg(name: str = "page") -> int:
 def paginate(query: sa.Select, per_page: int = 50) -> Page:
     """Run ``query`` for the requested page; a page past the end is a 404 (except page 1)."""
     page = page_arg()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    counted = query.order_by(None).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted))
     if page > 1 and (page - 1) * per_page >= total:
         abort(404)
     items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()

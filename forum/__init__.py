@@ -30,8 +30,9 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
         )
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     if app.config["PROXY_FIX_X_FOR"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
-                                x_proto=1, x_host=1)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1
+        )
 
     from forum.core.web import BoundedIntConverter
 

@@ -29,8 +29,12 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Admin {user.email} created.")
 
     @app.cli.command("seed-demo")
-    @click.option("--password", default="demo-password", show_default=True,
-                  help="Password for every demo user.")
+    @click.option(
+        "--password",
+        default="demo-password",
+        show_default=True,
+        help="Password for every demo user.",
+    )
     @click.option("--if-empty", is_flag=True, help="Do nothing when any user exists already.")
     def seed_demo(password: str, if_empty: bool) -> None:
         """Create (idempotently) the demo organisation."""

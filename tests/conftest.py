@@ -138,9 +138,7 @@ def login(app, client, make_user):
     def _login(role="rep", who: Who | None = None, **kwargs) -> Who:
         who = who or make_user(role, **kwargs)
         client.refresh_csrf("/login")
-        response = client.post(
-            "/login", data={"email": who.email, "password": factories.PASSWORD}
-        )
+        response = client.post("/login", data={"email": who.email, "password": factories.PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         client.refresh_csrf("/")
         return who

@@ -19,8 +19,15 @@ def team(kind: TeamKind | str = TeamKind.SALES, name: str | None = None, **field
     return obj
 
 
-def user(role: Role | str = Role.REP, *, team_obj: Team | None = None, email: str | None = None,
-         password: str = PASSWORD, active: bool = True, **fields) -> User:
+def user(
+    role: Role | str = Role.REP,
+    *,
+    team_obj: Team | None = None,
+    email: str | None = None,
+    password: str = PASSWORD,
+    active: bool = True,
+    **fields,
+) -> User:
     role = Role(role)
     n = next(_seq)
     if team_obj is None and role == Role.REP:

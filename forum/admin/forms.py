@@ -27,8 +27,9 @@ class TeamForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     kind = SelectField("Kind", choices=TeamKind.choices(), validators=[DataRequired()])
     description = TextAreaField("Description", validators=[Optional(), Length(max=300)])
-    lead_id = SelectField("Team lead (escalations go here first)", coerce=_int_or_none,
-                          validators=[Optional()])
+    lead_id = SelectField(
+        "Team lead (escalations go here first)", coerce=_int_or_none, validators=[Optional()]
+    )
     sponsor_id = SelectField(
         "Executive sponsor (operations teams)", coerce=_int_or_none, validators=[Optional()]
     )

@@ -53,8 +53,9 @@ def users():
     query = sa.select(User).options(sa.orm.joinedload(User.team)).order_by(User.display_name)
     if q:
         like = like_pattern(q)
-        query = query.where(sa.or_(User.display_name.ilike(like, escape="\\"),
-                                   User.email.ilike(like, escape="\\")))
+        query = query.where(
+            sa.or_(User.display_name.ilike(like, escape="\\"), User.email.ilike(like, escape="\\"))
+        )
     if role in {r.value for r in Role}:
         query = query.where(User.role == role)
     page = paginate(query, per_page=50)
@@ -70,8 +71,11 @@ def invite():
     if form.validate_on_submit():
         try:
             raw = services.invite_user(
-                form.email.data, form.display_name.data, Role(form.role.data),
-                form.team_id.data, actor=current_user,
+                form.email.data,
+                form.display_name.data,
+                Role(form.role.data),
+                form.team_id.data,
+                actor=current_user,
             )
         except DomainError as exc:
             db.session.rollback()
@@ -94,8 +98,11 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_user(
-                user, role=Role(form.role.data), team_id=form.team_id.data,
-                display_name=form.display_name.data, actor=current_user,
+                user,
+                role=Role(form.role.data),
+                team_id=form.team_id.data,
+                display_name=form.display_name.data,
+                actor=current_user,
             )
         except DomainError as exc:
             db.session.rollback()
@@ -137,12 +144,19 @@ def reinvite(user_id: int):
 @require("admin.teams")
 def teams():
     """Sales regions and operations teams."""
-    rows = db.session.scalars(
-        sa.select(Team)
-        .options(sa.orm.selectinload(Team.members), sa.orm.joinedload(Team.lead),
-                 sa.orm.joinedload(Team.sponsor))
-        .order_by(Team.kind.desc(), Team.name)
-    ).unique().all()
+    rows = (
+        db.session.scalars(
+            sa.select(Team)
+            .options(
+                sa.orm.selectinload(Team.members),
+                sa.orm.joinedload(Team.lead),
+                sa.orm.joinedload(Team.sponsor),
+            )
+            .order_by(Team.kind.desc(), Team.name)
+        )
+        .unique()
+        .all()
+    )
     return render_template("admin/teams.html", teams=rows)
 
 
@@ -158,9 +172,13 @@ def edit_team(team_id: int | None):
     if form.validate_on_submit():
         try:
             team = services.save_team(
-                team, name=form.name.data, kind=TeamKind(form.kind.data),
-                description=form.description.data or "", lead_id=form.lead_id.data,
-                sponsor_id=form.sponsor_id.data, actor=current_user,
+                team,
+                name=form.name.data,
+                kind=TeamKind(form.kind.data),
+                description=form.description.data or "",
+                lead_id=form.lead_id.data,
+                sponsor_id=form.sponsor_id.data,
+                actor=current_user,
             )
         except DomainError as exc:
             db.session.rollback()
@@ -181,7 +199,10 @@ def audit():
     if action:
         query = query.where(AuditEntry.action == action)
     page = paginate(query, per_page=50)
-    actors = {u.id: u for u in db.session.scalars(
-        sa.select(User).where(User.id.in_({e.actor_id for e in page.items if e.actor_id}))
-    )}
+    actors = {
+        u.id: u
+        for u in db.session.scalars(
+            sa.select(User).where(User.id.in_({e.actor_id for e in page.items if e.actor_id}))
+        )
+    }
     return render_template("admin/audit.html", page=page, actors=actors, action=action)

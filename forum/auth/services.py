@@ -167,7 +167,12 @@ def check_role_team(role: Role, team: Team | None) -> None:
 
 
 def create_user(
-    email: str, display_name: str, role: Role, team_id: int | None, *, actor=None,
+    email: str,
+    display_name: str,
+    role: Role,
+    team_id: int | None,
+    *,
+    actor=None,
     password: str | None = None,
 ) -> User:
     """Create a user (inactive until they accept the invitation unless a password is given)."""
@@ -230,8 +235,14 @@ def set_active(user: User, active: bool, *, actor) -> None:
 
 
 def save_team(
-    team: Team | None, *, name: str, kind: TeamKind, description: str,
-    lead_id: int | None, sponsor_id: int | None, actor,
+    team: Team | None,
+    *,
+    name: str,
+    kind: TeamKind,
+    description: str,
+    lead_id: int | None,
+    sponsor_id: int | None,
+    actor,
 ) -> Team:
     """Create or update a team; the sponsor must be a leader or admin."""
     name = normalize_name(name)

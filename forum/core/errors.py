@@ -51,8 +51,7 @@ MESSAGES = {
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best_match(["application/json", "text/html"])
-        == "application/json"
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
     )
 
 

@@ -42,7 +42,10 @@ def fmt_money(value, currency: str = "USD") -> str:
 
 def register_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
-        datetime=fmt_datetime, date=fmt_date, ago=fmt_ago, money=fmt_money,
+        datetime=fmt_datetime,
+        date=fmt_date,
+        ago=fmt_ago,
+        money=fmt_money,
         combine=lambda a, b: {**a, **b},
     )
     app.jinja_env.trim_blocks = True

@@ -7,18 +7,20 @@ from flask import Flask, abort, current_app, request
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -59,7 +61,8 @@ def register_request_hygiene(app: Flask) -> None:
         if "\x00" in request.path or _has_nul(request.args.values()):
             abort(400, description="The request contains a NUL byte.")
         if request.method in {"POST", "PUT", "PATCH"} and request.mimetype in {
-            "application/x-www-form-urlencoded", "multipart/form-data"
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
         }:
             if _has_nul(request.form.values()) or _has_nul(request.form.keys()):
                 abort(400, description="The form contains a NUL byte.")

@@ -61,6 +61,7 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    import forum.models  # noqa: F401 - registers every table on the metadata
     from forum.core.web import install_sqlite_pragmas
 
     install_sqlite_pragmas()
@@ -80,9 +81,23 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from forum.accounts.views import bp as accounts_bp
     from forum.admin.views import bp as admin_bp
+    from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp
+    from forum.catalog.views import bp as catalog_bp
+    from forum.feedback.views import bp as feedback_bp
     from forum.home.views import bp as home_bp
+    from forum.taxonomy.views import bp as taxonomy_bp
 
-    for bp in (home_bp, auth_bp, admin_bp):
+    for bp in (
+        home_bp,
+        auth_bp,
+        admin_bp,
+        taxonomy_bp,
+        accounts_bp,
+        catalog_bp,
+        feedback_bp,
+        api_bp,
+    ):
         app.register_blueprint(bp)

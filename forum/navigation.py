@@ -16,6 +16,12 @@ class NavEntry:
 
 NAV = [
     NavEntry("Home", "home.index", "home.view"),
+    NavEntry("Feed", "feedback.feed", "post.view"),
+    NavEntry("New report", "feedback.new", "post.create"),
+    NavEntry("My reports", "feedback.mine", "post.create"),
+    NavEntry("Accounts", "accounts.index", "account.view"),
+    NavEntry("Catalog", "catalog.index", "catalog.view"),
+    NavEntry("Taxonomies", "taxonomy.index", "admin.taxonomy"),
     NavEntry("Users", "admin.users", "admin.users"),
     NavEntry("Teams", "admin.teams", "admin.teams"),
     NavEntry("Audit log", "admin.audit", "admin.audit"),

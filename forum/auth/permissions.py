@@ -12,8 +12,9 @@ from flask_login import current_user, login_required
 
 from forum.auth.models import Role, User
 
-A = Role.ADMIN
+R, OPS, L, A = Role.REP, Role.OPS, Role.LEADER, Role.ADMIN
 EVERYONE = frozenset(Role)
+REPORTERS = frozenset({R, L, A})  # who may file reports: reps, and leaders "as a rep can"
 
 POLICY: dict[str, frozenset[Role]] = {
     # foundation
@@ -23,10 +24,47 @@ POLICY: dict[str, frozenset[Role]] = {
     "admin.teams": frozenset({A}),
     "admin.audit": frozenset({A}),
     "admin.settings": frozenset({A}),
+    "admin.taxonomy": frozenset({A}),
+    # posts
+    "post.view": EVERYONE,
+    "post.create": REPORTERS,
+    "post.edit": REPORTERS,
+    "post.corroborate": REPORTERS,
+    "post.comment": EVERYONE,
+    "post.internal_note": frozenset({OPS, L, A}),
+    "post.reveal": frozenset({L, A}),
+    "post.follow": EVERYONE,
+    "post.attach": REPORTERS,
+    "comment.edit": EVERYONE,
+    # accounts and the commitments catalog
+    "account.view": EVERYONE,
+    "account.create": REPORTERS,
+    "account.edit": frozenset({L, A}),
+    "catalog.view": EVERYONE,
+    "catalog.edit": frozenset({OPS, A}),
 }
 
+
+def _is_author(user: User, obj) -> bool:
+    return obj.author_id == user.id
+
+
+def _not_author(user: User, obj) -> bool:
+    return obj.author_id != user.id
+
+
+def _own_team_or_admin(user: User, obj) -> bool:
+    return user.role == Role.ADMIN or (user.team_id is not None and obj.team_id == user.team_id)
+
+
 # Object-level predicates: action -> f(user, obj) -> bool, checked after the role.
-OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {}
+OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {
+    "post.edit": _is_author,
+    "post.attach": _is_author,
+    "post.corroborate": _not_author,
+    "comment.edit": _is_author,
+    "catalog.edit": _own_team_or_admin,
+}
 
 
 def register(action: str, roles, rule: Callable[[User, object], bool] | None = None) -> None:

@@ -1,6 +1,6 @@
 """foundation: users, teams, tokens, audit
 
-Revision ID: b509e3ca8bec
+Revision ID: 0001_foundation
 Revises: 
 Create Date: 2026-11-23 02:33:14.389371
 

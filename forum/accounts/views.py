@@ -1,0 +1,14 @@
+"""Accounts pages (being built)."""
+
+from flask import Blueprint, render_template
+
+from forum.auth.permissions import require
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+
+@bp.get("/")
+@require("account.view")
+def index():
+    """The accounts list."""
+    return render_template("accounts/index.html")

@@ -1,0 +1,1 @@
+"""The JSON API: the same rules and shielding as the pages."""

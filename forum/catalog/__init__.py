@@ -1,0 +1,1 @@
+"""The commitments catalog: what each operations team can deliver today."""

@@ -1,0 +1,16 @@
+"""What happened, announced by the domains and heard by notify/ (which the domains never import).
+
+Receivers get the object as sender and keyword arguments; they must not commit.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+post_filed = _signals.signal("post-filed")
+post_corroborated = _signals.signal("post-corroborated")
+post_commented = _signals.signal("post-commented")
+post_triaged = _signals.signal("post-triaged")
+fix_created = _signals.signal("fix-created")
+fix_transitioned = _signals.signal("fix-transitioned")
+fix_escalated = _signals.signal("fix-escalated")

@@ -1,0 +1,1 @@
+"""Posts (field feedback, win/loss, broken promises), comments, corroboration, attachments."""

@@ -1,0 +1,343 @@
+"""Filing, editing and discussing posts. Services validate, change state and flush; the caller
+commits. They raise DomainError (shown to the user) or Conflict."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from forum.accounts.models import Account
+from forum.accounts.services import find_or_create_account
+from forum.auth.models import Role, Team, TeamKind, User
+from forum.catalog.models import Commitment
+from forum.core import audit
+from forum.core.errors import Conflict, DomainError
+from forum.core.signals import post_commented, post_corroborated, post_filed
+from forum.core.time import utcnow
+from forum.extensions import db
+from forum.feedback import attachments as files
+from forum.feedback.models import (
+    Attachment,
+    Comment,
+    CommentRevision,
+    Corroboration,
+    Follow,
+    Outcome,
+    Post,
+    PostKind,
+    PostRevision,
+    PostStatus,
+    PromiseBasis,
+)
+from forum.taxonomy.models import Tag, TaxonomyKind, TaxonomyTerm, normalize_tag
+
+MAX_TAGS = 8
+EDITABLE_STATUSES = {PostStatus.NEW, PostStatus.NEEDS_INFO}
+
+
+@dataclass
+class PostInput:
+    """What a post form carries, already parsed by the form."""
+
+    kind: PostKind
+    title: str
+    body: str
+    account: str = ""
+    team_id: int | None = None
+    tags: list[str] = field(default_factory=list)
+    shielded: bool = False
+    submission_key: str | None = None
+    # win/loss
+    outcome: str | None = None
+    deal_value: Decimal | None = None
+    currency: str = "USD"
+    stage: str | None = None
+    competitor_id: int | None = None
+    primary_reason_id: int | None = None
+    secondary_reason_ids: list[int] = field(default_factory=list)
+    crm_opportunity_id: str | None = None
+    # broken promise
+    promised: str | None = None
+    contact_name: str | None = None
+    basis: str | None = None
+    basis_detail: str | None = None
+    commitment_id: int | None = None
+    promised_date: date | None = None
+    impact: int | None = None
+    revenue_at_risk: Decimal | None = None
+
+
+def _term(term_id: int | None, kind: TaxonomyKind) -> TaxonomyTerm | None:
+    if term_id is None:
+        return None
+    term = db.session.get(TaxonomyTerm, term_id)
+    if term is None or term.kind != kind or not term.active:
+        raise DomainError(f"Unknown {kind.label.lower()}.")
+    return term
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    wanted = []
+    for raw in names:
+        name = normalize_tag(raw)
+        if name and name not in wanted:
+            wanted.append(name)
+    if len(wanted) > MAX_TAGS:
+        raise DomainError(f"Use at most {MAX_TAGS} tags.")
+    existing = {t.name: t for t in db.session.scalars(sa.select(Tag).where(Tag.name.in_(wanted)))}
+    tags = []
+    for name in wanted:
+        tag = existing.get(name)
+        if tag is None:
+            tag = Tag(name=name)
+            db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def _apply(post: Post, data: PostInput, actor: User) -> None:
+    """Copy the kind's fields onto ``post`` after checking them against the database."""
+    post.title = " ".join(data.title.split())
+    post.body = data.body
+    post.tags = _tags(data.tags)
+    post.account = find_or_create_account(data.account, actor=actor) if data.account else None
+    team = db.session.get(Team, data.team_id) if data.team_id else None
+    if data.team_id and team is None:
+        raise DomainError("That team does not exist.")
+    post.team = team
+    if data.kind == PostKind.WIN_LOSS:
+        if data.outcome not in {o.value for o in Outcome}:
+            raise DomainError("Choose the deal's outcome.")
+        post.outcome = data.outcome
+        post.deal_value, post.currency, post.stage = data.deal_value, data.currency, data.stage
+        post.competitor = _term(data.competitor_id, TaxonomyKind.COMPETITOR)
+        post.primary_reason = _term(data.primary_reason_id, TaxonomyKind.REASON)
+        secondary = [
+            _term(i, TaxonomyKind.REASON) for i in dict.fromkeys(data.secondary_reason_ids)
+        ]
+        post.secondary_reasons = [t for t in secondary if t is not post.primary_reason]
+        post.crm_opportunity_id = (data.crm_opportunity_id or "").strip() or None
+    elif data.kind == PostKind.BROKEN_PROMISE:
+        if team is None or team.kind != TeamKind.OPERATIONS:
+            raise DomainError("Choose the operations team responsible for the promise.")
+        if post.account is None:
+            raise DomainError("Say which account the promise was made to.")
+        commitment = db.session.get(Commitment, data.commitment_id) if data.commitment_id else None
+        if data.commitment_id and (commitment is None or not commitment.active):
+            raise DomainError("That catalog entry does not exist.")
+        post.promised = data.promised
+        post.contact_name = data.contact_name or None
+        post.basis = data.basis or (PromiseBasis.CATALOG if commitment else None)
+        post.basis_detail = data.basis_detail or None
+        post.commitment = commitment
+        post.promised_date = data.promised_date
+        post.impact = data.impact
+        post.revenue_at_risk = data.revenue_at_risk
+        post.currency = data.currency
+
+
+def create_post(author: User, data: PostInput) -> Post:
+    """File a new post. A repeated ``submission_key`` (a double submit) returns the first post."""
+    if data.submission_key:
+        existing = db.session.scalar(
+            sa.select(Post).where(Post.submission_key == data.submission_key)
+        )
+        if existing is not None:
+            if existing.author_id != author.id:
+                raise DomainError("This form was already used.")
+            return existing
+    if data.shielded and author.role != Role.REP:
+        data.shielded = False  # only reps may shield: leaders speak in their own name
+    post = Post(
+        kind=data.kind,
+        author=author,
+        region=author.team if author.team and author.team.kind == TeamKind.SALES else None,
+        shielded=data.shielded,
+        submission_key=data.submission_key,
+        status=PostStatus.NEW,
+    )
+    db.session.add(post)
+    _apply(post, data, author)
+    db.session.flush()
+    db.session.add(Follow(user_id=author.id, post_id=post.id))
+    recompute_totals(post)
+    post_filed.send(post, actor=author)
+    return post
+
+
+def update_post(post: Post, actor: User, data: PostInput, *, version: int) -> Post:
+    """The author edits their post while it is untriaged; the old text is kept as a revision."""
+    if post.version != version:
+        raise Conflict("This post was changed since you opened it. Reload to see the changes.")
+    if post.status not in EDITABLE_STATUSES:
+        raise DomainError("A post can no longer be edited once it has been triaged.")
+    if (post.title, post.body) != (data.title, data.body):
+        db.session.add(
+            PostRevision(post_id=post.id, editor_id=actor.id, title=post.title, body=post.body)
+        )
+    data.kind = PostKind(post.kind)
+    _apply(post, data, actor)
+    post.version += 1
+    db.session.flush()
+    recompute_totals(post)
+    return post
+
+
+def recompute_totals(post: Post) -> None:
+    """Corroboration count and revenue at risk, each account counted once (its largest amount)."""
+    rows = db.session.execute(
+        sa.select(Corroboration.account_id, Corroboration.amount).where(
+            Corroboration.post_id == post.id
+        )
+    ).all()
+    per_account: dict[object, Decimal] = {}
+    own = post.revenue_at_risk if post.kind == PostKind.BROKEN_PROMISE else None
+    if own:
+        per_account[post.account_id or ("post", post.id)] = Decimal(own)
+    for account_id, amount in rows:
+        if not amount:
+            continue
+        key = account_id if account_id is not None else ("post", post.id)
+        per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
+    post.corroboration_count = len(rows)
+    post.total_at_risk = sum(per_account.values(), Decimal(0))
+    db.session.flush()
+
+
+def _insert_ignore(table, values: dict):
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).values(**values).on_conflict_do_nothing()
+
+
+def corroborate(
+    post: Post, user: User, *, account: str = "", amount: Decimal | None = None, note: str = ""
+) -> Corroboration:
+    """'Me too': one per user per post, enforced by the unique constraint (also under races)."""
+    if post.author_id == user.id:
+        raise DomainError("You cannot corroborate your own post.")
+    if post.status == PostStatus.DUPLICATE and post.duplicate_of_id:
+        raise DomainError("This post is a duplicate: corroborate the original instead.")
+    acct: Account | None = find_or_create_account(account, actor=user) if account else None
+    if amount is not None and amount < 0:
+        raise DomainError("The amount cannot be negative.")
+    result = db.session.execute(
+        _insert_ignore(
+            Corroboration.__table__,
+            dict(
+                post_id=post.id,
+                user_id=user.id,
+                account_id=acct.id if acct else None,
+                amount=amount,
+                note=note.strip()[:500],
+                created_at=utcnow(),
+            ),
+        )
+    )
+    if result.rowcount != 1:
+        raise Conflict("You have already said “me too” on this post.")
+    mine = db.session.scalar(
+        sa.select(Corroboration).where(
+            Corroboration.post_id == post.id, Corroboration.user_id == user.id
+        )
+    )
+    _follow(user, post)
+    recompute_totals(post)
+    post_corroborated.send(post, actor=user, corroboration=mine)
+    return mine
+
+
+def withdraw_corroboration(post: Post, user: User) -> None:
+    """Take back one's 'me too'."""
+    mine = db.session.scalar(
+        sa.select(Corroboration).where(
+            Corroboration.post_id == post.id, Corroboration.user_id == user.id
+        )
+    )
+    if mine is None:
+        raise DomainError("You have not corroborated this post.")
+    db.session.delete(mine)
+    db.session.flush()
+    recompute_totals(post)
+
+
+def add_comment(post: Post, author: User, body: str, *, internal: bool = False) -> Comment:
+    """Comment on a post; internal notes are for leaders, ops and admins only."""
+    if internal and author.role == Role.REP:
+        raise DomainError("Reps cannot write internal notes.")
+    if not body.strip():
+        raise DomainError("Write something first.")
+    comment = Comment(post=post, author=author, body=body, internal=internal)
+    db.session.add(comment)
+    db.session.flush()
+    if not internal:
+        _follow(author, post)
+    post_commented.send(post, actor=author, comment=comment)
+    return comment
+
+
+def edit_comment(comment: Comment, actor: User, body: str) -> Comment:
+    """The author edits a comment; the previous text is kept."""
+    if comment.author_id != actor.id:
+        raise DomainError("Only the author can edit a comment.")
+    if not body.strip():
+        raise DomainError("A comment cannot be empty.")
+    if body != comment.body:
+        db.session.add(CommentRevision(comment_id=comment.id, body=comment.body))
+        comment.body = body
+        comment.edited_at = utcnow()
+    db.session.flush()
+    return comment
+
+
+def add_attachment(post: Post, uploader: User, data: bytes, filename: str) -> Attachment:
+    """Attach evidence to a post (its author only)."""
+    if post.author_id != uploader.id:
+        raise DomainError("Only the author can attach files to a post.")
+    if len(post.attachments) >= 10:
+        raise DomainError("A post can have at most 10 files.")
+    stored, display, kind, stored_bytes = files.store(data, filename)
+    attachment = Attachment(
+        post=post,
+        uploader_id=uploader.id,
+        stored_name=stored,
+        original_name=display,
+        content_type=kind.content_type,
+        extension=kind.extension,
+        size=len(stored_bytes),
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def reveal_author(post: Post, actor: User, reason: str, ip: str = "") -> User:
+    """A leader or admin learns who wrote a shielded post; the reveal is audited."""
+    if actor.role not in {Role.LEADER, Role.ADMIN}:
+        raise DomainError("Only leaders and admins can reveal an author.")
+    reason = " ".join((reason or "").split())
+    if len(reason) < 5:
+        raise DomainError("Give a reason for revealing the author (at least 5 characters).")
+    audit.record("post.reveal", actor=actor, target=post, reason=reason[:500], ip=ip)
+    return post.author
+
+
+def _follow(user: User, post: Post) -> None:
+    db.session.execute(
+        _insert_ignore(
+            Follow.__table__, dict(user_id=user.id, post_id=post.id, created_at=utcnow())
+        )
+    )
+
+
+def set_following(user: User, post: Post, follow: bool) -> None:
+    """Follow or unfollow a post (for notifications)."""
+    if follow:
+        _follow(user, post)
+    else:
+        db.session.execute(
+            sa.delete(Follow).where(Follow.user_id == user.id, Follow.post_id == post.id)
+        )
+    db.session.flush()

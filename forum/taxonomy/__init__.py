@@ -1,0 +1,1 @@
+"""Admin-curated taxonomies: competitors, win/loss reasons, root causes; and free tags."""

@@ -12,3 +12,10 @@ bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 def index():
     """The accounts list."""
     return render_template("accounts/index.html")
+
+
+@bp.get("/<int:account_id>")
+@require("account.view")
+def detail(account_id: int):
+    """An account (being built)."""
+    return render_template("accounts/index.html")

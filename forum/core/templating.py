@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from forum.core.markdown import render as render_markdown
 from forum.core.time import as_utc, utcnow
 
 
@@ -47,6 +48,7 @@ def register_templating(app: Flask) -> None:
         ago=fmt_ago,
         money=fmt_money,
         combine=lambda a, b: {**a, **b},
+        markdown=render_markdown,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

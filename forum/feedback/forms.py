@@ -1,0 +1,201 @@
+"""Forms for the three kinds of report, comments, corroboration and reveals."""
+
+import secrets
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from forum.feedback.models import CURRENCIES, DealStage, Outcome, PromiseBasis
+
+MAX_BODY = 20_000
+MAX_AMOUNT = 999_999_999_999
+
+
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _amount(label: str, description: str = "") -> DecimalField:
+    return DecimalField(
+        label,
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)],
+        description=description,
+    )
+
+
+class PostForm(FlaskForm):
+    """Fields every kind shares."""
+
+    title = StringField(
+        "Title",
+        validators=[DataRequired(), Length(max=200)],
+        description="One line a leader will understand at a glance.",
+    )
+    body = TextAreaField(
+        "What happened",
+        validators=[DataRequired(), Length(max=MAX_BODY)],
+        description="Markdown works: **bold**, lists, links.",
+    )
+    account = StringField(
+        "Account",
+        validators=[Optional(), Length(max=120)],
+        description="Start typing the customer's name or CRM id.",
+    )
+    tags = StringField(
+        "Tags", validators=[Optional(), Length(max=300)], description="Separate tags with commas."
+    )
+    shielded = BooleanField("Shield my name (others see “a verified rep” from your region)")
+    evidence = MultipleFileField("Evidence (screenshots, e-mails, PDFs; up to 5 MB each)")
+    submission_key = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.submission_key.data:
+            self.submission_key.data = secrets.token_hex(16)
+
+    def tag_list(self) -> list[str]:
+        return [t for t in (self.tags.data or "").split(",") if t.strip()]
+
+
+class FieldFeedbackForm(PostForm):
+    body = TextAreaField(
+        "What the market is saying",
+        validators=[DataRequired(), Length(max=MAX_BODY)],
+        description="Markdown works: **bold**, lists, links.",
+    )
+    team_id = SelectField(
+        "Which team should hear this?", coerce=_int_or_none, validators=[Optional()]
+    )
+
+
+class WinLossForm(PostForm):
+    outcome = RadioField("Outcome", choices=Outcome.choices(), validators=[InputRequired()])
+    body = TextAreaField(
+        "Why we won or lost",
+        validators=[DataRequired(), Length(max=MAX_BODY)],
+        description="What did the buyer say? Markdown works.",
+    )
+    deal_value = _amount("Deal value")
+    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES], default="USD")
+    stage = SelectField(
+        "Stage reached",
+        choices=[("", "— not given —"), *DealStage.choices()],
+        validators=[Optional()],
+    )
+    competitor_id = SelectField("Competitor", coerce=_int_or_none, validators=[Optional()])
+    primary_reason_id = SelectField("Primary reason", coerce=_int_or_none, validators=[Optional()])
+    secondary_reason_ids = MultiCheckboxField("Other reasons", coerce=int, validators=[Optional()])
+    crm_opportunity_id = StringField("CRM opportunity id", validators=[Optional(), Length(max=64)])
+
+
+class BrokenPromiseForm(PostForm):
+    promised = TextAreaField(
+        "What was promised",
+        validators=[DataRequired(), Length(max=2000)],
+        description="E.g. “Delivery within 5 working days”.",
+    )
+    account = StringField(
+        "Account the promise was made to",
+        validators=[DataRequired(), Length(max=120)],
+        description="Start typing the customer's name or CRM id.",
+    )
+    team_id = SelectField(
+        "Responsible operations team", coerce=_int_or_none, validators=[DataRequired()]
+    )
+    body = TextAreaField(
+        "What actually happened",
+        validators=[DataRequired(), Length(max=MAX_BODY)],
+        description="Markdown works: **bold**, lists, links.",
+    )
+    contact_name = StringField("Customer contact", validators=[Optional(), Length(max=120)])
+    basis = SelectField(
+        "On what basis was it promised?",
+        choices=[("", "— not given —"), *PromiseBasis.choices()],
+        validators=[Optional()],
+    )
+    commitment_id = SelectField(
+        "Catalog entry relied on", coerce=_int_or_none, validators=[Optional()]
+    )
+    basis_detail = StringField(
+        "Basis details (brochure page, policy, who said it)",
+        validators=[Optional(), Length(max=300)],
+    )
+    promised_date = DateField("Promised date", validators=[Optional()])
+    impact = RadioField(
+        "Customer impact",
+        choices=[
+            ("1", "1 — minor"),
+            ("2", "2 — noticeable"),
+            ("3", "3 — serious"),
+            ("4", "4 — account at risk"),
+        ],
+        validators=[Optional()],
+    )
+    revenue_at_risk = _amount("Revenue at risk")
+    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES], default="USD")
+
+
+FORMS = {
+    "field_feedback": FieldFeedbackForm,
+    "win_loss": WinLossForm,
+    "broken_promise": BrokenPromiseForm,
+}
+
+
+class EditMixin:
+    version = HiddenField()
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your comment", validators=[DataRequired(), Length(max=MAX_BODY)])
+    internal = BooleanField("Internal note (only leaders, operations and admins see it)")
+
+
+class CommentEditForm(FlaskForm):
+    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=MAX_BODY)])
+
+
+class CorroborateForm(FlaskForm):
+    account = StringField(
+        "Another affected account (optional)", validators=[Optional(), Length(max=120)]
+    )
+    amount = _amount("Amount at risk for that account (optional)")
+    note = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
+
+
+class RevealForm(FlaskForm):
+    reason = StringField(
+        "Reason for revealing the author",
+        validators=[DataRequired(), Length(min=5, max=500)],
+        description="Recorded in the audit log with your name.",
+    )
+
+
+class AttachForm(FlaskForm):
+    evidence = MultipleFileField("Add evidence", validators=[DataRequired()])
+
+
+class VersionForm(FlaskForm):
+    version = IntegerField(validators=[InputRequired()])

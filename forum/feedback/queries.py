@@ -1,0 +1,163 @@
+"""Read-side queries for posts: the feed with filters, sorts and keyset pagination.
+
+Every list runs a fixed number of statements: one for the page (with its joins and counts) and
+one for the tags of the posts on it, however many posts are shown.
+"""
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import MultiDict
+
+from forum.auth.models import User
+from forum.core.time import as_utc
+from forum.extensions import db
+from forum.feedback.models import Comment, Outcome, Post, PostKind, PostStatus
+from forum.taxonomy.models import Tag
+
+PAGE_SIZE = 25
+SORTS = {
+    "newest": (Post.created_at, "Newest first"),
+    "corroborated": (Post.corroboration_count, "Most corroborated"),
+    "risk": (Post.total_at_risk, "Revenue at risk"),
+}
+
+
+class BadFilter(ValueError):
+    """A filter value that cannot be understood (the view answers 400)."""
+
+
+@dataclass
+class FeedFilter:
+    kind: str = ""
+    outcome: str = ""
+    status: str = ""
+    team: int | None = None
+    region: int | None = None
+    account: int | None = None
+    author: int | None = None
+    tag: str = ""
+    sort: str = "newest"
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> "FeedFilter":
+        f = cls()
+        f.kind = _choice(args.get("kind", ""), {k.value for k in PostKind})
+        f.outcome = _choice(args.get("outcome", ""), {o.value for o in Outcome})
+        f.status = _choice(args.get("status", ""), {s.value for s in PostStatus})
+        f.sort = _choice(args.get("sort", "") or "newest", set(SORTS))
+        f.team = _int(args.get("team"))
+        f.region = _int(args.get("region"))
+        f.account = _int(args.get("account"))
+        f.author = _int(args.get("author"))
+        f.tag = (args.get("tag") or "").strip()[:40]
+        return f
+
+    def as_args(self) -> dict:
+        return {
+            k: v
+            for k, v in self.__dict__.items()
+            if v not in ("", None) and not (k == "sort" and v == "newest")
+        }
+
+
+def _choice(value: str, allowed: set[str]) -> str:
+    if value and value not in allowed:
+        raise BadFilter(f"unknown value {value[:40]!r}")
+    return value
+
+
+def _int(value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise BadFilter("ids are positive whole numbers")
+    return int(value)
+
+
+def encode_cursor(post: Post, sort: str) -> str:
+    value = {
+        "newest": lambda p: as_utc(p.created_at).isoformat(),
+        "corroborated": lambda p: p.corroboration_count,
+        "risk": lambda p: str(p.total_at_risk or 0),
+    }[sort](post)
+    raw = json.dumps([value, post.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, ident = json.loads(raw)
+        if not isinstance(ident, int) or ident < 0:
+            raise ValueError
+        if sort == "newest":
+            value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise ValueError
+        elif sort == "corroborated":
+            value = int(value)
+        else:
+            value = Decimal(value)
+        return value, ident
+    except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError, UnicodeDecodeError):
+        raise BadFilter("the page link is damaged") from None
+
+
+def comment_count(viewer: User):
+    """A correlated count of the comments ``viewer`` may see on each post."""
+    query = sa.select(sa.func.count(Comment.id)).where(Comment.post_id == Post.id)
+    if viewer.role == "rep":
+        query = query.where(Comment.internal.is_(False))
+    return query.correlate(Post).scalar_subquery()
+
+
+def feed_query(f: FeedFilter, viewer: User) -> sa.Select:
+    query = sa.select(Post, comment_count(viewer).label("comments")).options(
+        joinedload(Post.author),
+        joinedload(Post.region),
+        joinedload(Post.team),
+        joinedload(Post.account),
+        selectinload(Post.tags),
+    )
+    if f.kind:
+        query = query.where(Post.kind == f.kind)
+    if f.outcome:
+        query = query.where(Post.outcome == f.outcome)
+    if f.status:
+        query = query.where(Post.status == f.status)
+    if f.team:
+        query = query.where(Post.team_id == f.team)
+    if f.region:
+        query = query.where(Post.region_id == f.region)
+    if f.account:
+        query = query.where(Post.account_id == f.account)
+    if f.author:
+        # Filtering by author never finds shielded posts, except one's own.
+        query = query.where(Post.author_id == f.author)
+        if f.author != viewer.id:
+            query = query.where(Post.shielded.is_(False))
+    if f.tag:
+        query = query.where(Post.tags.any(Tag.name == f.tag))
+    return query
+
+
+def feed_page(f: FeedFilter, viewer: User, cursor: str | None = None, size: int = PAGE_SIZE):
+    """One page of the feed and the cursor of the next page (None at the end)."""
+    column = SORTS[f.sort][0]
+    query = feed_query(f, viewer).order_by(column.desc(), Post.id.desc())
+    if cursor:
+        value, ident = decode_cursor(cursor, f.sort)
+        query = query.where(
+            sa.tuple_(column, Post.id) < sa.tuple_(sa.literal(value, column.type), ident)
+        )
+    rows = db.session.execute(query.limit(size + 1)).unique().all()
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = encode_cursor(rows[-1][0], f.sort) if more and rows else None
+    return rows, next_cursor

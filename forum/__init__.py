@@ -87,8 +87,10 @@ def _register_blueprints(app: Flask) -> None:
     from forum.auth.views import bp as auth_bp
     from forum.catalog.views import bp as catalog_bp
     from forum.feedback.views import bp as feedback_bp
+    from forum.fixes.views import bp as fixes_bp
     from forum.home.views import bp as home_bp
     from forum.taxonomy.views import bp as taxonomy_bp
+    from forum.triage.views import bp as triage_bp
 
     for bp in (
         home_bp,
@@ -98,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
         accounts_bp,
         catalog_bp,
         feedback_bp,
+        fixes_bp,
+        triage_bp,
         api_bp,
     ):
         app.register_blueprint(bp)

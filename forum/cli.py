@@ -52,3 +52,37 @@ def register_commands(app: Flask) -> None:
         for line in summary:
             click.echo(line)
         click.echo(f"Demo password for every demo user: {password}")
+
+    history_group = click.Group("history", help="The fix history (hash-chained).")
+    app.cli.add_command(history_group)
+
+    @history_group.command("verify")
+    def history_verify() -> None:
+        """Recompute every fix's hash chain; exit 1 naming the first broken entry."""
+        from forum.fixes.history import verify_all
+
+        fixes = entries = 0
+        for report in verify_all():
+            fixes += 1
+            entries += report.entries
+            if not report.intact:
+                e = report.broken_at
+                click.echo(
+                    f"BROKEN: fix #{report.fix_id}, history entry #{e.seq} (id {e.id}): "
+                    f"{report.problem}.",
+                    err=True,
+                )
+                sys.exit(1)
+        click.echo(f"OK: {fixes} fix histories, {entries} entries, every chain intact.")
+
+    @app.cli.command("escalate")
+    def escalate() -> None:
+        """Escalate overdue fixes (run from cron; running it twice changes nothing more)."""
+        from forum.fixes.services import escalate_overdue
+
+        created = escalate_overdue()
+        db.session.commit()
+        for e in created:
+            level = "team lead" if e.level == 1 else "executive sponsor"
+            click.echo(f"Fix #{e.fix_id} escalated to {e.to_user.display_name} ({level}).")
+        click.echo(f"{len(created)} escalation{'s' if len(created) != 1 else ''} made.")

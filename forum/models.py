@@ -3,6 +3,10 @@
 from forum.accounts import models as accounts  # noqa: F401
 from forum.auth import models as auth  # noqa: F401
 from forum.catalog import models as catalog  # noqa: F401
-from forum.core import audit  # noqa: F401
+from forum.core import (
+    audit,  # noqa: F401
+    settings,  # noqa: F401
+)
 from forum.feedback import models as feedback  # noqa: F401
+from forum.fixes import models as fixes  # noqa: F401
 from forum.taxonomy import models as taxonomy  # noqa: F401

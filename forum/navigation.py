@@ -19,11 +19,16 @@ NAV = [
     NavEntry("Feed", "feedback.feed", "post.view"),
     NavEntry("New report", "feedback.new", "post.create"),
     NavEntry("My reports", "feedback.mine", "post.create"),
+    NavEntry("Triage", "triage.inbox", "triage.view"),
+    NavEntry("Queue", "fixes.queue", "fix.queue"),
+    NavEntry("Fixes", "fixes.index", "fix.view"),
+    NavEntry("Escalations", "fixes.escalations", "fix.escalations"),
     NavEntry("Accounts", "accounts.index", "account.view"),
     NavEntry("Catalog", "catalog.index", "catalog.view"),
     NavEntry("Taxonomies", "taxonomy.index", "admin.taxonomy"),
     NavEntry("Users", "admin.users", "admin.users"),
     NavEntry("Teams", "admin.teams", "admin.teams"),
+    NavEntry("SLA policy", "fixes.sla", "admin.sla"),
     NavEntry("Audit log", "admin.audit", "admin.audit"),
 ]
 

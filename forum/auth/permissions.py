@@ -42,6 +42,17 @@ POLICY: dict[str, frozenset[Role]] = {
     "account.edit": frozenset({L, A}),
     "catalog.view": EVERYONE,
     "catalog.edit": frozenset({OPS, A}),
+    # triage and fixes (who may move a fix is decided by fixes/workflow.TRANSITIONS)
+    "triage.view": frozenset({L, A}),
+    "triage.act": frozenset({L, A}),
+    "fix.view": EVERYONE,
+    "fix.create": frozenset({L, A}),
+    "fix.manage": frozenset({L, A}),  # priority, due date, snooze
+    "fix.assign": frozenset({OPS, L, A}),
+    "fix.comment": EVERYONE,
+    "fix.queue": frozenset({OPS, L, A}),
+    "fix.escalations": frozenset({OPS, L, A}),
+    "admin.sla": frozenset({A}),
 }
 
 
@@ -64,6 +75,7 @@ OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {
     "post.corroborate": _not_author,
     "comment.edit": _is_author,
     "catalog.edit": _own_team_or_admin,
+    "fix.assign": lambda user, fix: user.role != Role.OPS or user.team_id == fix.owner_team_id,
 }
 
 

@@ -124,6 +124,11 @@ class Post(TimestampMixin, db.Model):
     account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
     shielded: Mapped[bool] = mapped_column(default=False)
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id"))
+    # The fix this post was triaged into (fixes/ owns that table and the relationship).
+    fix_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("fixes.id", use_alter=True), index=True
+    )
+    triaged_at: Mapped[datetime | None]
     submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -183,6 +188,23 @@ class Post(TimestampMixin, db.Model):
     @property
     def post_status(self) -> PostStatus:
         return PostStatus(self.status)
+
+
+class PostEvent(db.Model):
+    """A post's own history: filed, triaged, asked for information, answered, merged."""
+
+    __tablename__ = "post_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    from_status: Mapped[str] = mapped_column(sa.String(20), default="")
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
 
 
 class PostRevision(db.Model):

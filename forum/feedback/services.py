@@ -26,6 +26,7 @@ from forum.feedback.models import (
     Follow,
     Outcome,
     Post,
+    PostEvent,
     PostKind,
     PostRevision,
     PostStatus,
@@ -272,10 +273,34 @@ def add_comment(post: Post, author: User, body: str, *, internal: bool = False) 
     comment = Comment(post=post, author=author, body=body, internal=internal)
     db.session.add(comment)
     db.session.flush()
+    if post.status == PostStatus.NEEDS_INFO and author.id == post.author_id and not internal:
+        # The reporter answered the question: the post goes back to the triage inbox.
+        set_post_status(post, PostStatus.NEW, actor=author, note="The reporter answered.")
     if not internal:
         _follow(author, post)
     post_commented.send(post, actor=author, comment=comment)
     return comment
+
+
+def set_post_status(
+    post: Post, to: PostStatus, *, actor: User | None, note: str = "", now=None, **details
+) -> PostEvent:
+    """Move a post to ``to`` and record it on the post's own history. Flushes."""
+    event = PostEvent(
+        post_id=post.id,
+        actor_id=actor.id if actor else None,
+        from_status=post.status,
+        to_status=to,
+        note=note,
+        details=details,
+        at=now or utcnow(),
+    )
+    post.status = to
+    post.status_reason = note if to in {PostStatus.DECLINED, PostStatus.NEEDS_INFO} else ""
+    post.version += 1
+    db.session.add(event)
+    db.session.flush()
+    return event
 
 
 def edit_comment(comment: Comment, actor: User, body: str) -> Comment:

@@ -1,0 +1,37 @@
+"""Admin-editable settings stored in the database (a small key/value table)."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.extensions import db
+
+DEFAULTS = {
+    "triage_target_hours": 48,
+    "verify_window_days": 7,
+    "sponsor_after_hours": 72,
+}
+
+
+class Setting(db.Model):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.Integer)
+
+
+def get(key: str) -> int:
+    """A setting's value, or its default."""
+    row = db.session.get(Setting, key)
+    return row.value if row is not None else DEFAULTS[key]
+
+
+def put(key: str, value: int) -> None:
+    """Store a setting; flushes, the caller commits."""
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    db.session.flush()

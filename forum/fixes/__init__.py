@@ -1,0 +1,1 @@
+"""Tracked operational fixes: the workflow table, the hash-chained history, SLAs, escalation."""

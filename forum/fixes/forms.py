@@ -1,0 +1,105 @@
+"""Forms for fixes: creating, moving, editing, snoozing, commenting, the SLA policy."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from forum.fixes.models import Priority
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class FixForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    problem = TextAreaField("Problem statement", validators=[DataRequired(), Length(max=20000)])
+    owner_team_id = SelectField(
+        "Owner operations team", coerce=_int_or_none, validators=[DataRequired()]
+    )
+    assignee_id = SelectField("Assignee (optional)", coerce=_int_or_none, validators=[Optional()])
+    priority = SelectField(
+        "Priority", choices=Priority.choices(), default="P3", validators=[DataRequired()]
+    )
+    due_date = DateField("Due date (leave empty for the SLA default)", validators=[Optional()])
+    due_reason = StringField(
+        "Reason for a non-standard due date", validators=[Optional(), Length(max=500)]
+    )
+
+
+class TransitionForm(FlaskForm):
+    to = HiddenField(validators=[DataRequired()])
+    version = IntegerField(widget=None, validators=[InputRequired()])
+    note = TextAreaField("Reason", validators=[Optional(), Length(max=5000)])
+    resolution_note = TextAreaField("Resolution note", validators=[Optional(), Length(max=5000)])
+    root_cause_id = SelectField("Root-cause category", coerce=_int_or_none, validators=[Optional()])
+    prevention = TextAreaField("Prevention action", validators=[Optional(), Length(max=5000)])
+
+
+class AssignForm(FlaskForm):
+    version = IntegerField(validators=[InputRequired()])
+    assignee_id = SelectField("Assignee", coerce=_int_or_none, validators=[Optional()])
+
+
+class PriorityForm(FlaskForm):
+    version = IntegerField(validators=[InputRequired()])
+    priority = SelectField("Priority", choices=Priority.choices(), validators=[DataRequired()])
+    priority_note = StringField("Why (optional)", validators=[Optional(), Length(max=500)])
+
+
+class DueForm(FlaskForm):
+    version = IntegerField(validators=[InputRequired()])
+    new_due_date = DateField("New due date", validators=[DataRequired()])
+    due_reason = StringField(
+        "Reason for the new date", validators=[DataRequired(), Length(min=3, max=500)]
+    )
+
+
+class SnoozeForm(FlaskForm):
+    version = IntegerField(validators=[InputRequired()])
+    until = DateField("Hold escalation until", validators=[DataRequired()])
+    snooze_reason = StringField(
+        "Reason for snoozing", validators=[DataRequired(), Length(min=3, max=500)]
+    )
+
+
+class FixCommentForm(FlaskForm):
+    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=20000)])
+
+
+class SlaForm(FlaskForm):
+    """Rows for P1..P4 are added in the view."""
+
+    triage_target_hours = IntegerField(
+        "Triage target (hours)", validators=[InputRequired(), NumberRange(1, 24 * 30)]
+    )
+    verify_window_days = IntegerField(
+        "Days reporters have to verify a resolved fix",
+        validators=[InputRequired(), NumberRange(1, 90)],
+    )
+    sponsor_after_hours = IntegerField(
+        "Hours after escalating to the team lead before the executive sponsor is told",
+        validators=[InputRequired(), NumberRange(1, 24 * 30)],
+    )
+
+
+for _p in ("P1", "P2", "P3", "P4"):
+    setattr(
+        SlaForm,
+        f"{_p}_ack_hours",
+        IntegerField(
+            f"{_p}: hours to acknowledge", validators=[InputRequired(), NumberRange(1, 24 * 60)]
+        ),
+    )
+    setattr(
+        SlaForm,
+        f"{_p}_resolve_days",
+        IntegerField(f"{_p}: days to resolve", validators=[InputRequired(), NumberRange(1, 730)]),
+    )

@@ -1,0 +1,185 @@
+"""The fix history: append-only entries, each carrying the hash of the previous one.
+
+``append`` is the only way entries are written; nothing in the app updates or deletes them
+(an ORM guard below refuses it). ``verify_chain`` recomputes a fix's chain.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from forum.core.time import as_utc, utcnow
+from forum.extensions import db
+from forum.fixes.models import Fix, FixEvent
+
+
+class HistoryIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete a history entry."""
+
+
+@sa.event.listens_for(FixEvent, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise HistoryIsAppendOnly(f"fix history entry {target.id} cannot be changed")
+
+
+@sa.event.listens_for(FixEvent, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise HistoryIsAppendOnly(f"fix history entry {target.id} cannot be deleted")
+
+
+def _canonical(value):
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat(timespec="microseconds")
+    return value
+
+
+def compute_hash(
+    fix_id: int,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    kind: str,
+    from_value: str,
+    to_value: str,
+    note: str,
+    details: dict,
+    version_after: int,
+    prev_hash: str,
+) -> str:
+    """SHA-256 of the entry's content and the previous entry's hash."""
+    payload = json.dumps(
+        [
+            fix_id,
+            seq,
+            _canonical(at),
+            actor_id,
+            kind,
+            from_value,
+            to_value,
+            note,
+            details or {},
+            version_after,
+            prev_hash,
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def entry_hash(e: FixEvent) -> str:
+    return compute_hash(
+        e.fix_id,
+        e.seq,
+        e.at,
+        e.actor_id,
+        e.kind,
+        e.from_value,
+        e.to_value,
+        e.note,
+        e.details,
+        e.version_after,
+        e.prev_hash,
+    )
+
+
+def append(
+    fix: Fix,
+    kind: str,
+    *,
+    actor=None,
+    from_value: str = "",
+    to_value: str = "",
+    note: str = "",
+    details: dict | None = None,
+    at: datetime | None = None,
+) -> FixEvent:
+    """Add the next entry to ``fix``'s chain. Flushes; the caller commits.
+
+    Callers have already claimed the fix's version (``services.claim``), so no other
+    transaction appends to this chain at the same time; the (fix_id, seq) unique constraint
+    is the last line of defence.
+    """
+    last = db.session.execute(
+        sa.select(FixEvent.seq, FixEvent.hash)
+        .where(FixEvent.fix_id == fix.id)
+        .order_by(FixEvent.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, "")
+    at = at or utcnow()
+    # Stored values are what gets hashed: microseconds survive both databases.
+    details = json.loads(json.dumps(details or {}, default=str))
+    event = FixEvent(
+        fix_id=fix.id,
+        seq=seq,
+        at=at,
+        actor_id=getattr(actor, "id", None),
+        kind=str(kind),
+        from_value=str(from_value or ""),
+        to_value=str(to_value or ""),
+        note=note or "",
+        details=details,
+        version_after=fix.version,
+        prev_hash=prev_hash,
+    )
+    event.hash = entry_hash(event)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+@dataclass
+class ChainReport:
+    fix_id: int
+    entries: int
+    broken_at: FixEvent | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_entries(fix_id: int, entries: list[FixEvent]) -> ChainReport:
+    """Check one chain: sequence, links and hashes, stopping at the first broken entry."""
+    prev_hash = ""
+    for expected_seq, e in enumerate(entries, start=1):
+        if e.seq != expected_seq:
+            return ChainReport(fix_id, len(entries), e, f"entry {expected_seq} is missing")
+        if e.prev_hash != prev_hash:
+            return ChainReport(fix_id, len(entries), e, "does not link to the previous entry")
+        if entry_hash(e) != e.hash:
+            return ChainReport(fix_id, len(entries), e, "its content does not match its hash")
+        prev_hash = e.hash
+    return ChainReport(fix_id, len(entries))
+
+
+def verify_fix(fix_id: int) -> ChainReport:
+    entries = db.session.scalars(
+        sa.select(FixEvent).where(FixEvent.fix_id == fix_id).order_by(FixEvent.seq)
+    ).all()
+    return verify_entries(fix_id, list(entries))
+
+
+def verify_all(batch: int = 500):
+    """Yield a report per fix, reading the history in batches (it may hold millions)."""
+    fix_ids = db.session.scalars(sa.select(Fix.id).order_by(Fix.id)).all()
+    for start in range(0, len(fix_ids), batch):
+        chunk = fix_ids[start : start + batch]
+        rows = db.session.scalars(
+            sa.select(FixEvent)
+            .where(FixEvent.fix_id.in_(chunk))
+            .order_by(FixEvent.fix_id, FixEvent.seq)
+        ).all()
+        by_fix: dict[int, list[FixEvent]] = {i: [] for i in chunk}
+        for e in rows:
+            by_fix[e.fix_id].append(e)
+        for fix_id in chunk:
+            yield verify_entries(fix_id, by_fix[fix_id])
+        db.session.expunge_all()

@@ -1,0 +1,574 @@
+"""Creating, moving and maintaining fixes. Every change claims the fix's version (so two
+simultaneous changes never both win) and appends a history entry. Services flush; the caller
+commits."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from forum.auth.models import Role, Team, TeamKind, User
+from forum.core.errors import Conflict, DomainError
+from forum.core.signals import fix_created, fix_escalated, fix_transitioned
+from forum.core.time import utcnow
+from forum.extensions import db
+from forum.feedback.models import Corroboration, Post, PostKind, PostStatus
+from forum.feedback.services import set_post_status
+from forum.fixes import history, workflow
+from forum.fixes.models import (
+    DEFAULT_SLA,
+    OPEN_STATUSES,
+    Escalation,
+    EventKind,
+    Fix,
+    FixComment,
+    FixEvent,
+    FixStatus,
+    Priority,
+    SlaTarget,
+)
+from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
+
+S = FixStatus
+MIN_REASON = 3
+
+
+class TransitionDenied(DomainError):
+    """The user may not make this move (HTTP 403)."""
+
+    status = 403
+
+    def __init__(self, frm, to):
+        super().__init__(f"You cannot move this fix from “{S(frm).label}” to “{S(to).label}”.")
+
+
+class InvalidTransition(Conflict):
+    """The move does not exist from the fix's current status (HTTP 409)."""
+
+    def __init__(self, frm, to):
+        super().__init__(
+            f"This fix is “{S(frm).label}”; it cannot go to “{S(to).label}” from there. "
+            "Reload to see its current state."
+        )
+
+
+def sla_for(priority: str) -> tuple[int, int]:
+    """(hours to acknowledge, days to resolve) for ``priority``."""
+    row = db.session.get(SlaTarget, str(priority))
+    return (row.ack_hours, row.resolve_days) if row else DEFAULT_SLA[str(priority)]
+
+
+def default_due(priority: str, start: datetime) -> tuple[datetime, datetime]:
+    ack_hours, resolve_days = sla_for(priority)
+    return start + timedelta(hours=ack_hours), start + timedelta(days=resolve_days)
+
+
+def _reason(note: str, what: str = "a reason") -> str:
+    note = (note or "").strip()
+    if len(note) < MIN_REASON:
+        raise DomainError(f"Give {what}.")
+    return note
+
+
+def _owner_team(team_id: int | None) -> Team:
+    team = db.session.get(Team, team_id) if team_id else None
+    if team is None or team.kind != TeamKind.OPERATIONS:
+        raise DomainError("Choose the operations team that owns the fix.")
+    return team
+
+
+def _assignee(team: Team, user_id: int | None) -> User | None:
+    if not user_id:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.team_id != team.id:
+        raise DomainError("The assignee must be an active member of the owner team.")
+    return user
+
+
+def changes_since(fix: Fix, version: int) -> list[FixEvent]:
+    return db.session.scalars(
+        sa.select(FixEvent)
+        .where(FixEvent.fix_id == fix.id, FixEvent.version_after > version)
+        .order_by(FixEvent.seq)
+    ).all()
+
+
+def claim(fix: Fix, version: int, now: datetime) -> None:
+    """Take the fix's version from ``version`` to the next one, or raise Conflict.
+
+    A single UPDATE ... WHERE version = :version: of two simultaneous requests, exactly one
+    matches; the other gets a Conflict listing what changed.
+    """
+    claimed = db.session.execute(
+        sa.update(Fix)
+        .where(Fix.id == fix.id, Fix.version == version)
+        .values(version=Fix.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.refresh(fix)
+        changed = changes_since(fix, version)
+        lines = "; ".join(
+            f"{e.at:%Y-%m-%d %H:%M} {e.kind} {e.from_value}→{e.to_value}".strip() for e in changed
+        )
+        raise Conflict(
+            "Someone changed this fix while you were looking at it"
+            + (f" ({lines})" if lines else "")
+            + ". Review the current state and try again.",
+            changes=[e.id for e in changed],
+        )
+    # The row is already written; keep the session from writing these two again.
+    sa.orm.attributes.set_committed_value(fix, "version", version + 1)
+    sa.orm.attributes.set_committed_value(fix, "updated_at", now)
+
+
+def recompute_revenue(fix: Fix) -> Decimal:
+    """Revenue at risk over the fix's posts, each account counted once (its largest amount)."""
+    per_account: dict[object, Decimal] = {}
+    posts = db.session.execute(
+        sa.select(Post.id, Post.account_id, Post.kind, Post.revenue_at_risk).where(
+            Post.fix_id == fix.id
+        )
+    ).all()
+    for post_id, account_id, kind, amount in posts:
+        if kind == PostKind.BROKEN_PROMISE and amount:
+            key = account_id or ("post", post_id)
+            per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
+    corroborations = db.session.execute(
+        sa.select(Corroboration.post_id, Corroboration.account_id, Corroboration.amount)
+        .join(Post, Corroboration.post_id == Post.id)
+        .where(Post.fix_id == fix.id, Corroboration.amount.is_not(None))
+    ).all()
+    by_post = {p[0]: p[1] for p in posts}
+    for post_id, account_id, amount in corroborations:
+        key = account_id or by_post.get(post_id) or ("post", post_id)
+        per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
+    fix.revenue_at_risk = sum(per_account.values(), Decimal(0))
+    db.session.flush()
+    return fix.revenue_at_risk
+
+
+def _link(fix: Fix, posts: list[Post], actor: User, now: datetime) -> None:
+    for post in posts:
+        if post.fix_id == fix.id:
+            continue
+        if post.status not in {PostStatus.NEW, PostStatus.NEEDS_INFO}:
+            raise DomainError(f"Post #{post.id} has already been triaged.")
+        post.fix_id = fix.id
+        post.triaged_at = now
+        set_post_status(
+            post,
+            PostStatus.LINKED,
+            actor=actor,
+            now=now,
+            fix_id=fix.id,
+            note=f"Linked to fix #{fix.id}",
+        )
+
+
+def create_fix(
+    *,
+    title: str,
+    problem: str,
+    owner_team_id: int,
+    priority: str,
+    actor: User,
+    assignee_id: int | None = None,
+    due_at: datetime | None = None,
+    due_reason: str = "",
+    posts: list[Post] = (),
+    now: datetime | None = None,
+) -> Fix:
+    """Open a fix (optionally from posts) with its SLA dates; the first history entry."""
+    now = now or utcnow()
+    if actor.role not in {Role.LEADER, Role.ADMIN}:
+        raise DomainError("Only leaders create fixes.")
+    if priority not in {p.value for p in Priority}:
+        raise DomainError("Choose a priority.")
+    title, problem = " ".join((title or "").split()), (problem or "").strip()
+    if not title or not problem:
+        raise DomainError("A fix needs a title and a problem statement.")
+    team = _owner_team(owner_team_id)
+    ack_due, sla_due = default_due(priority, now)
+    details = {"sla_due": sla_due.isoformat()}
+    if due_at is not None and due_at != sla_due:
+        details["due_reason"] = _reason(due_reason, "a reason for the non-standard due date")
+    fix = Fix(
+        title=title,
+        problem=problem,
+        owner_team=team,
+        assignee=_assignee(team, assignee_id),
+        created_by_id=actor.id,
+        priority=priority,
+        status=S.OPEN,
+        ack_due_at=ack_due,
+        due_at=due_at or sla_due,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    db.session.add(fix)
+    db.session.flush()
+    details.update(
+        owner_team=team.name,
+        priority=priority,
+        due=fix.due_at.isoformat(),
+        posts=[p.id for p in posts],
+    )
+    history.append(
+        fix,
+        EventKind.CREATED,
+        actor=actor,
+        to_value=S.OPEN,
+        at=now,
+        note=details.get("due_reason", ""),
+        details=details,
+    )
+    _link(fix, list(posts), actor, now)
+    recompute_revenue(fix)
+    fix_created.send(fix, actor=actor)
+    return fix
+
+
+def link_posts(
+    fix: Fix, posts: list[Post], *, actor: User, version: int, now: datetime | None = None
+) -> FixEvent:
+    """Attach more posts to an existing fix."""
+    now = now or utcnow()
+    if fix.status in {S.VERIFIED, S.WONT_FIX}:
+        raise DomainError("Reopen this fix before attaching new reports to it.")
+    claim(fix, version, now)
+    _link(fix, posts, actor, now)
+    recompute_revenue(fix)
+    return history.append(
+        fix,
+        EventKind.LINKED,
+        actor=actor,
+        at=now,
+        details={"posts": [p.id for p in posts]},
+        note=", ".join(f"#{p.id}" for p in posts),
+    )
+
+
+def transition(
+    fix: Fix,
+    to: FixStatus | str,
+    *,
+    actor: User,
+    version: int,
+    note: str = "",
+    resolution_note: str = "",
+    root_cause_id: int | None = None,
+    prevention: str = "",
+    now: datetime | None = None,
+    recurrence_post: Post | None = None,
+) -> FixEvent:
+    """Move ``fix`` to ``to`` by the table's rules, recording who did it and why."""
+    now = now or utcnow()
+    to = S(to)
+    frm = S(fix.status)
+    rule = workflow.rule_for(fix, to)
+    if rule is None:
+        raise InvalidTransition(frm, to)
+    if not workflow.allows(actor, fix, to, now):
+        raise TransitionDenied(frm, to)
+    details: dict = {}
+    if workflow.Need.REASON in rule.needs:
+        note = _reason(note)
+    if workflow.Need.RESOLUTION in rule.needs:
+        resolution_note = _reason(resolution_note, "a resolution note")
+        prevention = _reason(prevention, "a prevention action")
+        cause = db.session.get(TaxonomyTerm, root_cause_id) if root_cause_id else None
+        if cause is None or cause.kind != TaxonomyKind.ROOT_CAUSE:
+            raise DomainError("Choose a root-cause category.")
+        details.update(
+            resolution_note=resolution_note, root_cause=cause.name, prevention=prevention
+        )
+    claim(fix, version, now)
+    who = workflow.parties(actor, fix)
+    if to == S.VERIFIED and workflow.Party.REPORTER not in who:
+        details["verified_for_reporters"] = True  # a leader after the reporters' window
+    fix.status = to
+    if to == S.ACKNOWLEDGED:
+        fix.acknowledged_at = now
+    elif to == S.BLOCKED or to == S.WONT_FIX:
+        fix.status_reason = note
+        if to == S.WONT_FIX:
+            fix.closed_at = now
+    elif to == S.RESOLVED:
+        fix.resolved_at = now
+        fix.resolution_note, fix.prevention = resolution_note, prevention
+        fix.root_cause_id = root_cause_id
+        fix.status_reason = ""
+    elif to == S.VERIFIED:
+        fix.verified_at = fix.closed_at = now
+    elif to == S.REOPENED:
+        fix.status_reason = note
+        fix.reopen_count += 1
+        fix.resolved_at = fix.verified_at = fix.closed_at = None
+        fix.escalation_level = 0
+        fix.snoozed_until = None
+        _, fix.due_at = default_due(fix.priority, now)
+        details["new_due"] = fix.due_at.isoformat()
+        if recurrence_post is not None:
+            fix.recurrence_count += 1
+            details["recurrence_post"] = recurrence_post.id
+    elif to == S.IN_PROGRESS:
+        fix.status_reason = ""
+    db.session.flush()
+    event = history.append(
+        fix,
+        EventKind.STATUS,
+        actor=actor,
+        from_value=frm,
+        to_value=to,
+        note=note,
+        details=details,
+        at=now,
+    )
+    fix_transitioned.send(fix, actor=actor, event=event, from_status=frm, to_status=to)
+    return event
+
+
+def assign(
+    fix: Fix, assignee_id: int | None, *, actor: User, version: int, now: datetime | None = None
+) -> FixEvent:
+    """Give the fix to a member of its owner team (or to nobody)."""
+    now = now or utcnow()
+    assignee = _assignee(fix.owner_team, assignee_id)
+    if not (
+        actor.role in {Role.LEADER, Role.ADMIN}
+        or (actor.role == Role.OPS and actor.team_id == fix.owner_team_id)
+    ):
+        raise TransitionDenied(fix.status, fix.status)
+    old = fix.assignee
+    claim(fix, version, now)
+    fix.assignee = assignee
+    db.session.flush()
+    return history.append(
+        fix,
+        EventKind.ASSIGNED,
+        actor=actor,
+        at=now,
+        from_value=old.display_name[:40] if old else "",
+        to_value=assignee.display_name[:40] if assignee else "",
+        details={"from_id": old.id if old else None, "to_id": assignee.id if assignee else None},
+    )
+
+
+def _leader(actor: User) -> None:
+    if actor.role not in {Role.LEADER, Role.ADMIN}:
+        raise DomainError("Only leaders can do that.")
+
+
+def set_priority(
+    fix: Fix,
+    priority: str,
+    *,
+    actor: User,
+    version: int,
+    note: str = "",
+    now: datetime | None = None,
+) -> FixEvent:
+    """A leader re-prioritises a fix (the due date stays; change it separately)."""
+    now = now or utcnow()
+    _leader(actor)
+    if priority not in {p.value for p in Priority}:
+        raise DomainError("Choose a priority.")
+    old = fix.priority
+    claim(fix, version, now)
+    fix.priority = priority
+    db.session.flush()
+    return history.append(
+        fix,
+        EventKind.PRIORITY,
+        actor=actor,
+        at=now,
+        from_value=old,
+        to_value=priority,
+        note=note.strip(),
+    )
+
+
+def set_due(
+    fix: Fix,
+    due_at: datetime,
+    *,
+    actor: User,
+    version: int,
+    reason: str,
+    now: datetime | None = None,
+) -> FixEvent:
+    """A leader changes the due date, with a reason (recorded)."""
+    now = now or utcnow()
+    _leader(actor)
+    reason = _reason(reason, "a reason for changing the due date")
+    if not fix.is_open:
+        raise DomainError("Only open fixes have a due date to change.")
+    old = fix.due_at
+    claim(fix, version, now)
+    fix.due_at = due_at
+    if due_at > old:
+        fix.escalation_level = 0  # a new deadline earns a fresh escalation path
+    db.session.flush()
+    return history.append(
+        fix,
+        EventKind.DUE_DATE,
+        actor=actor,
+        at=now,
+        from_value=old.date().isoformat(),
+        to_value=due_at.date().isoformat(),
+        note=reason,
+        details={"extended": due_at > old},
+    )
+
+
+def escalate_overdue(now: datetime | None = None, sponsor_after: timedelta | None = None):
+    """Escalate every overdue, unsnoozed open fix one step. Safe to run as often as you like.
+
+    Level 1 goes to the owner team's lead; level 2 to the executive sponsor once the fix has
+    been escalated to the lead for ``sponsor_after`` and is still overdue.
+    """
+    from forum.core import settings
+
+    now = now or utcnow()
+    sponsor_after = sponsor_after or timedelta(hours=settings.get("sponsor_after_hours"))
+    created = []
+    fixes = db.session.scalars(
+        sa.select(Fix)
+        .where(Fix.status.in_([str(s) for s in OPEN_STATUSES]), Fix.due_at < now)
+        .order_by(Fix.id)
+    ).all()
+    for fix in fixes:
+        if fix.snoozed_until is not None and fix.snoozed_until > now:
+            continue
+        round_ = fix.reopen_count + 1
+        team = fix.owner_team
+        if fix.escalation_level == 0:
+            level, target = (1, team.lead) if team.lead else (2, team.sponsor)
+        elif fix.escalation_level == 1:
+            first = db.session.scalar(
+                sa.select(Escalation)
+                .where(Escalation.fix_id == fix.id, Escalation.level == 1)
+                .order_by(Escalation.id.desc())
+            )
+            if first is None or now - first.created_at < sponsor_after or team.sponsor is None:
+                continue
+            level, target = 2, team.sponsor
+        else:
+            continue
+        if target is None:
+            continue
+        exists = db.session.scalar(
+            sa.select(Escalation.id).where(
+                Escalation.fix_id == fix.id, Escalation.level == level, Escalation.round == round_
+            )
+        )
+        if exists:
+            continue
+        try:
+            claim(fix, fix.version, now)
+        except Conflict:
+            continue  # changed under us; the next run looks again
+        escalation = Escalation(
+            fix_id=fix.id, level=level, round=round_, to_user_id=target.id, created_at=now
+        )
+        db.session.add(escalation)
+        fix.escalation_level = level
+        db.session.flush()
+        overdue_days = (now - fix.due_at).days
+        history.append(
+            fix,
+            EventKind.ESCALATED,
+            at=now,
+            from_value=str(level - 1),
+            to_value=str(level),
+            note=f"Overdue by {overdue_days} day{'s' if overdue_days != 1 else ''}: escalated to "
+            f"{target.display_name} ({'team lead' if level == 1 else 'executive sponsor'}).",
+            details={"escalation_id": escalation.id, "to_user_id": target.id, "level": level},
+        )
+        fix_escalated.send(fix, escalation=escalation)
+        created.append(escalation)
+    return created
+
+
+def acknowledge_escalation(
+    escalation: Escalation, *, actor: User, now: datetime | None = None
+) -> FixEvent:
+    """The person it went to (or a leader) acknowledges an escalation."""
+    now = now or utcnow()
+    if escalation.acknowledged_at is not None:
+        raise Conflict("This escalation is already acknowledged.")
+    if actor.id != escalation.to_user_id and actor.role not in {Role.LEADER, Role.ADMIN}:
+        raise TransitionDenied(escalation.fix.status, escalation.fix.status)
+    fix = escalation.fix
+    claim(fix, fix.version, now)
+    escalation.acknowledged_at = now
+    escalation.acknowledged_by_id = actor.id
+    db.session.flush()
+    return history.append(
+        fix,
+        EventKind.ESCALATION_ACK,
+        actor=actor,
+        at=now,
+        to_value=str(escalation.level),
+        details={"escalation_id": escalation.id},
+    )
+
+
+def snooze(
+    fix: Fix,
+    until: datetime,
+    *,
+    actor: User,
+    version: int,
+    reason: str,
+    now: datetime | None = None,
+) -> FixEvent:
+    """Hold escalation until a new date, with a reason. Leaders, or the escalation's recipient."""
+    now = now or utcnow()
+    reason = _reason(reason, "a reason for snoozing")
+    recipient = db.session.scalar(
+        sa.select(Escalation.id).where(
+            Escalation.fix_id == fix.id, Escalation.to_user_id == actor.id
+        )
+    )
+    if actor.role not in {Role.LEADER, Role.ADMIN} and recipient is None:
+        raise TransitionDenied(fix.status, fix.status)
+    if until <= now:
+        raise DomainError("Snooze until a date in the future.")
+    if not fix.is_open:
+        raise DomainError("Only open fixes can be snoozed.")
+    claim(fix, version, now)
+    fix.snoozed_until = until
+    db.session.flush()
+    return history.append(
+        fix, EventKind.SNOOZED, actor=actor, at=now, to_value=until.date().isoformat(), note=reason
+    )
+
+
+def add_comment(fix: Fix, author: User, body: str) -> FixComment:
+    if not (body or "").strip():
+        raise DomainError("Write something first.")
+    comment = FixComment(fix_id=fix.id, author_id=author.id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def bulk_acknowledge(
+    fixes_and_versions: list[tuple[Fix, int]], *, actor: User, now: datetime | None = None
+) -> tuple[list[Fix], list[str]]:
+    """Acknowledge several fixes at once; each one is checked and recorded on its own."""
+    done, problems = [], []
+    for fix, version in fixes_and_versions:
+        # transition() checks everything before it writes, and a lost version claim writes
+        # nothing, so one refusal leaves the others (and the session) untouched.
+        try:
+            transition(fix, S.ACKNOWLEDGED, actor=actor, version=version, now=now)
+        except DomainError as exc:
+            problems.append(f"Fix #{fix.id}: {exc.message}")
+        else:
+            done.append(fix)
+    return done, problems

@@ -1,0 +1,499 @@
+"""Fix pages: list, the fix page with its timeline, status moves, assignment, priority, due
+date, snooze, escalations, the operations queue and the SLA policy."""
+
+from datetime import UTC, datetime, time
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from forum.auth.models import Role, Team, TeamKind, User
+from forum.auth.permissions import can, require, require_obj
+from forum.core import settings
+from forum.core.errors import DomainError
+from forum.core.pagination import paginate
+from forum.core.time import utcnow
+from forum.extensions import db
+from forum.feedback.models import Post
+from forum.fixes import history, services, workflow
+from forum.fixes.forms import (
+    AssignForm,
+    DueForm,
+    FixCommentForm,
+    PriorityForm,
+    SlaForm,
+    SnoozeForm,
+    TransitionForm,
+)
+from forum.fixes.models import (
+    OPEN_STATUSES,
+    Escalation,
+    EventKind,
+    Fix,
+    FixComment,
+    FixEvent,
+    FixStatus,
+    Priority,
+    SlaTarget,
+)
+from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
+
+bp = Blueprint("fixes", __name__, url_prefix="/fixes")
+
+PLAIN_KINDS = {EventKind.CREATED, EventKind.STATUS, EventKind.LINKED}
+
+
+def get_fix_or_404(fix_id: int) -> Fix:
+    fix = db.session.get(
+        Fix, fix_id, options=[joinedload(Fix.owner_team), joinedload(Fix.assignee)]
+    )
+    if fix is None or not can(current_user, "fix.view", fix):
+        abort(404)
+    return fix
+
+
+def end_of_day(d) -> datetime:
+    return datetime.combine(d, time(23, 59, 59), tzinfo=UTC)
+
+
+def _version(form) -> int:
+    if form.version.data is None:
+        abort(400, description="The form is missing its version; reload the page.")
+    return form.version.data
+
+
+def _root_causes():
+    return [("", "— choose —")] + [
+        (t.id, t.name)
+        for t in db.session.scalars(
+            sa.select(TaxonomyTerm)
+            .where(TaxonomyTerm.kind == TaxonomyKind.ROOT_CAUSE, TaxonomyTerm.active.is_(True))
+            .order_by(TaxonomyTerm.name)
+        )
+    ]
+
+
+def _team_members(team_id: int):
+    return [("", "— nobody —")] + [
+        (u.id, u.display_name)
+        for u in db.session.scalars(
+            sa.select(User)
+            .where(User.team_id == team_id, User.active.is_(True))
+            .order_by(User.display_name)
+        )
+    ]
+
+
+def _actor_label(event: FixEvent, plain: bool) -> str:
+    if event.actor is None:
+        return "Voice of Sales (automatic)"
+    if plain and event.actor.role == Role.OPS:
+        return "the operations team"
+    if plain and event.actor.role in {Role.LEADER, Role.ADMIN}:
+        return "sales leadership"
+    return event.actor.display_name
+
+
+@bp.get("/")
+@require("fix.view")
+def index():
+    """All fixes, filterable by status, team, priority and overdue."""
+    query = sa.select(Fix).options(joinedload(Fix.owner_team), joinedload(Fix.assignee))
+    status = request.args.get("status", "")
+    team = request.args.get("team", "")
+    priority = request.args.get("priority", "")
+    overdue = request.args.get("overdue") == "1"
+    if status == "open":
+        query = query.where(Fix.status.in_([str(s) for s in OPEN_STATUSES]))
+    elif status:
+        if status not in {s.value for s in FixStatus}:
+            abort(400, description="Unknown status.")
+        query = query.where(Fix.status == status)
+    if team:
+        if not team.isdigit() or len(team) > 9:
+            abort(400, description="Unknown team.")
+        query = query.where(Fix.owner_team_id == int(team))
+    if priority:
+        if priority not in {p.value for p in Priority}:
+            abort(400, description="Unknown priority.")
+        query = query.where(Fix.priority == priority)
+    if overdue:
+        query = query.where(Fix.status.in_([str(s) for s in OPEN_STATUSES]), Fix.due_at < utcnow())
+    page = paginate(query.order_by(Fix.due_at, Fix.priority, Fix.id), per_page=30)
+    teams = db.session.execute(
+        sa.select(Team.id, Team.name).where(Team.kind == TeamKind.OPERATIONS).order_by(Team.name)
+    ).all()
+    return render_template(
+        "fixes/index.html",
+        page=page,
+        statuses=FixStatus,
+        teams=teams,
+        priorities=Priority,
+        status=status,
+        team=team,
+        priority=priority,
+        overdue=overdue,
+        now=utcnow(),
+    )
+
+
+@bp.get("/<int:fix_id>")
+@require("fix.view")
+def detail(fix_id: int):
+    """A fix with one timeline of history, comments and linked reports."""
+    return _render_detail(get_fix_or_404(fix_id))
+
+
+def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
+    viewer = current_user
+    now = utcnow()
+    plain = viewer.role == Role.REP
+    events = db.session.scalars(
+        sa.select(FixEvent)
+        .where(FixEvent.fix_id == fix.id)
+        .options(joinedload(FixEvent.actor))
+        .order_by(FixEvent.seq)
+    ).all()
+    chain = history.verify_entries(fix.id, list(events))
+    comments = db.session.scalars(
+        sa.select(FixComment)
+        .where(FixComment.fix_id == fix.id)
+        .options(joinedload(FixComment.author))
+        .order_by(FixComment.id)
+    ).all()
+    posts = db.session.scalars(
+        sa.select(Post)
+        .where(Post.fix_id == fix.id)
+        .options(joinedload(Post.author), joinedload(Post.region), joinedload(Post.account))
+        .order_by(Post.id)
+    ).all()
+    timeline = []
+    for e in events:
+        if plain and e.kind not in PLAIN_KINDS:
+            continue
+        timeline.append(("event", e.at, e, _actor_label(e, plain)))
+    for c in comments:
+        timeline.append(("comment", c.created_at, c, c.author.display_name))
+    for p in posts:
+        timeline.append(("post", p.created_at, p, None))
+    timeline.sort(key=lambda item: (item[1], {"post": 0, "event": 1, "comment": 2}[item[0]]))
+    moves = workflow.allowed_moves(viewer, fix, now)
+    escalations = db.session.scalars(
+        sa.select(Escalation)
+        .where(Escalation.fix_id == fix.id)
+        .options(joinedload(Escalation.to_user))
+        .order_by(Escalation.id)
+    ).all()
+    transition_form = form or TransitionForm(version=fix.version)
+    transition_form.root_cause_id.choices = _root_causes()
+    assign_form = AssignForm(version=fix.version, assignee_id=fix.assignee_id)
+    assign_form.assignee_id.choices = _team_members(fix.owner_team_id)
+    return render_template(
+        "fixes/detail.html",
+        fix=fix,
+        timeline=timeline,
+        chain=chain,
+        posts=posts,
+        moves=moves,
+        labels=workflow.ACTION_LABELS,
+        plain=plain,
+        escalations=escalations,
+        now=now,
+        transition_form=transition_form,
+        assign_form=assign_form,
+        priority_form=PriorityForm(version=fix.version, priority=fix.priority),
+        due_form=DueForm(version=fix.version),
+        snooze_form=SnoozeForm(version=fix.version),
+        comment_form=FixCommentForm(),
+        error=error,
+        verify_prompt=fix.status == FixStatus.RESOLVED
+        and (FixStatus.VERIFIED in moves or FixStatus.REOPENED in moves),
+        window_ends=workflow.verify_window_ends(fix),
+        is_reporter=workflow.Party.REPORTER in workflow.parties(viewer, fix),
+    ), status
+
+
+def _attempt(fix: Fix, action, success: str, form=None):
+    """Run a service call; on a domain error show the fix page with the message."""
+    try:
+        action()
+    except DomainError as exc:
+        db.session.rollback()
+        fix = get_fix_or_404(fix.id)
+        return _render_detail(fix, error=exc.message, status=exc.status, form=form)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("fixes.detail", fix_id=fix.id))
+
+
+@bp.post("/<int:fix_id>/status")
+@require("fix.view")
+def change_status(fix_id: int):
+    """Move the fix along the workflow (the table decides who may)."""
+    fix = get_fix_or_404(fix_id)
+    form = TransitionForm()
+    form.root_cause_id.choices = _root_causes()
+    if not form.validate():
+        abort(400, description="The form is incomplete; reload the page and try again.")
+    to = form.to.data
+    if to not in {s.value for s in FixStatus}:
+        abort(400, description="Unknown status.")
+    version = _version(form)
+    return _attempt(
+        fix,
+        lambda: services.transition(
+            fix,
+            to,
+            actor=current_user,
+            version=version,
+            note=form.note.data or "",
+            resolution_note=form.resolution_note.data or "",
+            root_cause_id=form.root_cause_id.data,
+            prevention=form.prevention.data or "",
+        ),
+        f"The fix is now “{FixStatus(to).label}”.",
+        form=form,
+    )
+
+
+@bp.post("/<int:fix_id>/assign")
+@require("fix.assign")
+def assign(fix_id: int):
+    """Give the fix to someone in its owner team."""
+    fix = get_fix_or_404(fix_id)
+    require_obj("fix.assign", fix)
+    form = AssignForm()
+    form.assignee_id.choices = _team_members(fix.owner_team_id)
+    if not form.validate():
+        abort(400, description="Choose a member of the owner team.")
+    version = _version(form)
+    return _attempt(
+        fix,
+        lambda: services.assign(fix, form.assignee_id.data, actor=current_user, version=version),
+        "The assignee is updated.",
+    )
+
+
+@bp.post("/<int:fix_id>/priority")
+@require("fix.manage")
+def priority(fix_id: int):
+    """Change the priority."""
+    fix = get_fix_or_404(fix_id)
+    form = PriorityForm()
+    if not form.validate():
+        abort(400, description="Choose a priority.")
+    version = _version(form)
+    return _attempt(
+        fix,
+        lambda: services.set_priority(
+            fix,
+            form.priority.data,
+            actor=current_user,
+            version=version,
+            note=form.priority_note.data or "",
+        ),
+        "The priority is updated.",
+    )
+
+
+@bp.post("/<int:fix_id>/due")
+@require("fix.manage")
+def due(fix_id: int):
+    """Change the due date, with a reason."""
+    fix = get_fix_or_404(fix_id)
+    form = DueForm()
+    if not form.validate():
+        return _render_detail(
+            fix, error="Give a new due date and a reason (at least 3 characters).", status=400
+        )
+    version = _version(form)
+    return _attempt(
+        fix,
+        lambda: services.set_due(
+            fix,
+            end_of_day(form.new_due_date.data),
+            actor=current_user,
+            version=version,
+            reason=form.due_reason.data,
+        ),
+        "The due date is updated.",
+    )
+
+
+@bp.post("/<int:fix_id>/snooze")
+@require("fix.escalations")
+def snooze(fix_id: int):
+    """Hold escalation until a date, with a reason."""
+    fix = get_fix_or_404(fix_id)
+    form = SnoozeForm()
+    if not form.validate():
+        return _render_detail(fix, error="Give a date and a reason to snooze.", status=400)
+    version = _version(form)
+    return _attempt(
+        fix,
+        lambda: services.snooze(
+            fix,
+            end_of_day(form.until.data),
+            actor=current_user,
+            version=version,
+            reason=form.snooze_reason.data,
+        ),
+        "Escalation is snoozed.",
+    )
+
+
+@bp.post("/<int:fix_id>/comments")
+@require("fix.comment")
+def comment(fix_id: int):
+    """Comment on a fix."""
+    fix = get_fix_or_404(fix_id)
+    form = FixCommentForm()
+    if not form.validate():
+        return _render_detail(fix, error="Write something before posting a comment.", status=400)
+    return _attempt(
+        fix,
+        lambda: services.add_comment(fix, current_user, form.body.data),
+        "Your comment is posted.",
+    )
+
+
+@bp.post("/escalations/<int:escalation_id>/acknowledge")
+@require("fix.escalations")
+def acknowledge_escalation(escalation_id: int):
+    """The person an escalation went to acknowledges it."""
+    escalation = db.session.get(Escalation, escalation_id)
+    if escalation is None:
+        abort(404)
+    fix = get_fix_or_404(escalation.fix_id)
+    return _attempt(
+        fix,
+        lambda: services.acknowledge_escalation(escalation, actor=current_user),
+        "The escalation is acknowledged.",
+    )
+
+
+@bp.get("/escalations")
+@require("fix.escalations")
+def escalations():
+    """Escalations waiting for me (leaders see all open ones)."""
+    query = (
+        sa.select(Escalation)
+        .where(Escalation.acknowledged_at.is_(None))
+        .options(
+            joinedload(Escalation.fix).joinedload(Fix.owner_team), joinedload(Escalation.to_user)
+        )
+        .order_by(Escalation.created_at)
+    )
+    if current_user.role not in {Role.LEADER, Role.ADMIN}:
+        query = query.where(Escalation.to_user_id == current_user.id)
+    rows = db.session.scalars(query).all()
+    return render_template("fixes/escalations.html", escalations=rows, now=utcnow())
+
+
+@bp.get("/queue")
+@require("fix.queue")
+def queue():
+    """An operations team's open fixes, by due date then priority; overdue ones marked."""
+    team_id = current_user.team_id if current_user.role == Role.OPS else None
+    if current_user.role != Role.OPS:
+        raw = request.args.get("team", "")
+        if raw and (not raw.isdigit() or len(raw) > 9):
+            abort(400, description="Unknown team.")
+        team_id = int(raw) if raw else None
+    teams = db.session.execute(
+        sa.select(Team.id, Team.name).where(Team.kind == TeamKind.OPERATIONS).order_by(Team.name)
+    ).all()
+    if team_id is None and teams:
+        team_id = teams[0][0]
+    team = db.session.get(Team, team_id) if team_id else None
+    if team_id and (team is None or team.kind != TeamKind.OPERATIONS):
+        abort(404)
+    fixes = (
+        db.session.scalars(
+            sa.select(Fix)
+            .where(Fix.owner_team_id == team_id, Fix.status.in_([str(s) for s in OPEN_STATUSES]))
+            .options(joinedload(Fix.assignee))
+            .order_by(Fix.due_at, Fix.priority, Fix.id)
+        ).all()
+        if team_id
+        else []
+    )
+    awaiting = (
+        db.session.scalars(
+            sa.select(Fix)
+            .where(Fix.owner_team_id == team_id, Fix.status == FixStatus.RESOLVED)
+            .order_by(Fix.resolved_at.desc())
+            .limit(50)
+        ).all()
+        if team_id
+        else []
+    )
+    return render_template(
+        "fixes/queue.html",
+        fixes=fixes,
+        awaiting=awaiting,
+        team=team,
+        teams=teams,
+        now=utcnow(),
+        can_ack={f.id for f in fixes if workflow.allows(current_user, f, FixStatus.ACKNOWLEDGED)},
+    )
+
+
+@bp.post("/queue/acknowledge")
+@require("fix.queue")
+def bulk_acknowledge():
+    """Acknowledge the ticked fixes at once (each one checked and recorded)."""
+    pairs = []
+    for raw in request.form.getlist("fix"):
+        ident, _, version = raw.partition(":")
+        if not ident.isdigit() or not version.isdigit() or len(ident) > 9 or len(version) > 9:
+            abort(400, description="The selection is damaged; reload the page.")
+        fix = db.session.get(Fix, int(ident))
+        if fix is None:
+            abort(404)
+        pairs.append((fix, int(version)))
+    if not pairs:
+        flash("Tick the fixes to acknowledge first.", "error")
+        return redirect(url_for("fixes.queue"))
+    done, problems = services.bulk_acknowledge(pairs, actor=current_user)
+    db.session.commit()
+    if done:
+        flash(f"{len(done)} fix{'es' if len(done) != 1 else ''} acknowledged.", "success")
+    for problem in problems:
+        flash(problem, "error")
+    return redirect(url_for("fixes.queue", team=pairs[0][0].owner_team_id))
+
+
+@bp.route("/sla", methods=["GET", "POST"])
+@require("admin.sla")
+def sla():
+    """The SLA policy: per priority, hours to acknowledge and days to resolve."""
+    from forum.core import audit
+
+    form = SlaForm()
+    if request.method == "GET":
+        for p in Priority:
+            ack, resolve = services.sla_for(p.value)
+            getattr(form, f"{p.value}_ack_hours").data = ack
+            getattr(form, f"{p.value}_resolve_days").data = resolve
+        for key in ("triage_target_hours", "verify_window_days", "sponsor_after_hours"):
+            getattr(form, key).data = settings.get(key)
+    if form.validate_on_submit():
+        for p in Priority:
+            row = db.session.get(SlaTarget, p.value) or SlaTarget(priority=p.value)
+            row.ack_hours = getattr(form, f"{p.value}_ack_hours").data
+            row.resolve_days = getattr(form, f"{p.value}_resolve_days").data
+            db.session.add(row)
+        for key in ("triage_target_hours", "verify_window_days", "sponsor_after_hours"):
+            settings.put(key, getattr(form, key).data)
+        db.session.flush()
+        audit.record(
+            "sla.update",
+            actor=current_user,
+            **{k: v for k, v in form.data.items() if k != "csrf_token"},
+        )
+        db.session.commit()
+        flash("The SLA policy is saved. New fixes get due dates from it.", "success")
+        return redirect(url_for("fixes.sla"))
+    return render_template("fixes/sla.html", form=form, priorities=Priority)

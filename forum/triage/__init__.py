@@ -1,0 +1,1 @@
+"""The triage inbox: turning posts into fixes, duplicates, declines and questions."""

@@ -1,0 +1,192 @@
+"""Triage: each action moves a post out of the inbox and is recorded on the post.
+Services flush; the caller commits."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from forum.auth.models import Role, User
+from forum.core.errors import DomainError
+from forum.core.signals import post_triaged
+from forum.core.time import utcnow
+from forum.extensions import db
+from forum.feedback.models import Corroboration, Post, PostStatus
+from forum.feedback.services import recompute_totals, set_post_status
+from forum.feedback.similar import similar_posts, words
+from forum.fixes import services as fixes
+from forum.fixes.models import Fix, FixStatus
+
+UNTRIAGED = (PostStatus.NEW, PostStatus.NEEDS_INFO)
+RECURRENCE_WINDOW = timedelta(days=90)
+
+
+def _check(post: Post, actor: User) -> None:
+    if actor.role not in {Role.LEADER, Role.ADMIN}:
+        raise DomainError("Only leaders triage reports.")
+    if post.status not in UNTRIAGED:
+        raise DomainError(f"Post #{post.id} has already been triaged ({post.post_status.label}).")
+
+
+def inbox(limit: int = 200) -> list[Post]:
+    """Untriaged posts, oldest first (needs-information ones wait on the reporter)."""
+    return db.session.scalars(
+        sa.select(Post)
+        .where(Post.status == PostStatus.NEW)
+        .options(
+            sa.orm.joinedload(Post.author),
+            sa.orm.joinedload(Post.region),
+            sa.orm.joinedload(Post.team),
+            sa.orm.joinedload(Post.account),
+        )
+        .order_by(Post.created_at, Post.id)
+        .limit(limit)
+    ).all()
+
+
+def create_fix_from_posts(posts: list[Post], *, actor: User, **fields) -> Fix:
+    """One fix gathering ``posts``; each post becomes 'linked'."""
+    if not posts:
+        raise DomainError("Choose at least one report.")
+    for post in posts:
+        _check(post, actor)
+    fix = fixes.create_fix(actor=actor, posts=posts, **fields)
+    for post in posts:
+        post_triaged.send(post, actor=actor, action="linked", fix=fix)
+    return fix
+
+
+def attach_to_fix(post: Post, fix: Fix, *, actor: User) -> Fix:
+    """Link a post to an existing fix."""
+    _check(post, actor)
+    fixes.link_posts(fix, [post], actor=actor, version=fix.version)
+    post_triaged.send(post, actor=actor, action="linked", fix=fix)
+    return fix
+
+
+def mark_duplicate(post: Post, original: Post, *, actor: User) -> None:
+    """``post`` repeats ``original``: its reporter and corroborations move to the original."""
+    _check(post, actor)
+    if original.id == post.id:
+        raise DomainError("A post cannot duplicate itself.")
+    while original.status == PostStatus.DUPLICATE and original.duplicate_of_id:
+        original = db.session.get(Post, original.duplicate_of_id)
+        if original.id == post.id:
+            raise DomainError("That would make a loop of duplicates.")
+    already = set(
+        db.session.scalars(
+            sa.select(Corroboration.user_id).where(Corroboration.post_id == original.id)
+        )
+    )
+    already.add(original.author_id)
+    moved = 0
+    for c in db.session.scalars(
+        sa.select(Corroboration).where(Corroboration.post_id == post.id).order_by(Corroboration.id)
+    ).all():
+        if c.user_id in already:
+            db.session.delete(c)
+            continue
+        c.post_id, c.moved_from_post_id = original.id, post.id
+        already.add(c.user_id)
+        moved += 1
+    if post.author_id not in already:
+        # The duplicate's reporter said the same thing: they count as a "me too" on the original.
+        db.session.add(
+            Corroboration(
+                post_id=original.id,
+                user_id=post.author_id,
+                account_id=post.account_id,
+                amount=post.revenue_at_risk,
+                note=f"Reported separately as #{post.id}",
+                moved_from_post_id=post.id,
+            )
+        )
+        moved += 1
+    post.duplicate_of_id = original.id
+    post.triaged_at = utcnow()
+    db.session.flush()
+    set_post_status(
+        post,
+        PostStatus.DUPLICATE,
+        actor=actor,
+        note=f"Duplicate of #{original.id}",
+        duplicate_of=original.id,
+        moved_corroborations=moved,
+    )
+    recompute_totals(post)
+    recompute_totals(original)
+    if original.fix_id:
+        fixes.recompute_revenue(db.session.get(Fix, original.fix_id))
+    post_triaged.send(post, actor=actor, action="duplicate", original=original)
+
+
+def decline(post: Post, *, actor: User, reason: str) -> None:
+    _check(post, actor)
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise DomainError("Give the reporter a reason for declining.")
+    post.triaged_at = utcnow()
+    set_post_status(post, PostStatus.DECLINED, actor=actor, note=reason)
+    post_triaged.send(post, actor=actor, action="declined")
+
+
+def ask_for_info(post: Post, *, actor: User, question: str) -> None:
+    """Send the post back to its reporter with a question; their reply returns it here."""
+    _check(post, actor)
+    question = (question or "").strip()
+    if len(question) < 3:
+        raise DomainError("Write the question for the reporter.")
+    set_post_status(post, PostStatus.NEEDS_INFO, actor=actor, note=question)
+    post_triaged.send(post, actor=actor, action="needs_info")
+
+
+def note(post: Post, *, actor: User, remark: str = "") -> None:
+    """Read, and no fix needed."""
+    _check(post, actor)
+    post.triaged_at = utcnow()
+    set_post_status(post, PostStatus.NOTED, actor=actor, note=(remark or "").strip())
+    post_triaged.send(post, actor=actor, action="noted")
+
+
+def possible_recurrences(post: Post, now=None) -> list[Fix]:
+    """Fixes verified in the last 90 days whose title shares words with the post's title."""
+    now = now or utcnow()
+    terms = words(post.title)
+    if not terms:
+        return []
+    score = sum(
+        (
+            sa.case((sa.func.lower(Fix.title).contains(t, autoescape=True), 1), else_=0)
+            for t in terms
+        ),
+        sa.literal(0),
+    )
+    return db.session.scalars(
+        sa.select(Fix)
+        .where(
+            Fix.status == FixStatus.VERIFIED,
+            Fix.verified_at >= now - RECURRENCE_WINDOW,
+            score >= max(1, min(2, len(terms))),
+        )
+        .order_by(score.desc(), Fix.verified_at.desc())
+        .limit(3)
+    ).all()
+
+
+def possible_duplicates(post: Post) -> list[Post]:
+    return similar_posts(post.title, limit=3, exclude_id=post.id)
+
+
+def reopen_for_recurrence(post: Post, fix: Fix, *, actor: User) -> Fix:
+    """The problem is back: reopen the verified fix (counted as a recurrence) and link the post."""
+    _check(post, actor)
+    fixes.transition(
+        fix,
+        FixStatus.REOPENED,
+        actor=actor,
+        version=fix.version,
+        note=f"Recurrence reported in post #{post.id}",
+        recurrence_post=post,
+    )
+    fixes.link_posts(fix, [post], actor=actor, version=fix.version)
+    post_triaged.send(post, actor=actor, action="linked", fix=fix)
+    return fix

@@ -19,7 +19,7 @@ def _money(value) -> str | None:
     return None if value is None else str(value)
 
 
-def post_json(post: Post, comments: int | None = None) -> dict:
+def post_json(post: Post, comments: int | None = None, fix_status: str | None = None) -> dict:
     """A post as JSON; a shielded author appears only as the shield label."""
     visible = can_see_author(current_user, post)
     data = {
@@ -45,6 +45,12 @@ def post_json(post: Post, comments: int | None = None) -> dict:
     }
     if comments is not None:
         data["comments"] = comments
+    if post.fix_id:
+        data["fix"] = {
+            "id": post.fix_id,
+            "status": fix_status,
+            "url": url_for("fixes.detail", fix_id=post.fix_id),
+        }
     if post.kind == "win_loss":
         data.update(
             outcome=post.outcome,
@@ -71,7 +77,7 @@ def posts():
         rows, next_cursor = queries.feed_page(f, current_user, request.args.get("after"))
     except queries.BadFilter as exc:
         abort(400, description=f"That filter cannot be used: {exc}.")
-    return jsonify(posts=[post_json(p, n) for p, n in rows], next=next_cursor)
+    return jsonify(posts=[post_json(p, n, s) for p, n, s in rows], next=next_cursor)
 
 
 @bp.get("/posts/<int:post_id>")

@@ -109,6 +109,21 @@ def decode_cursor(cursor: str, sort: str):
         raise BadFilter("the page link is damaged") from None
 
 
+# fixes/ owns the fixes table; the feed only needs each linked fix's status, so it names the
+# table and column here instead of importing a domain that stands above it.
+_fixes = sa.table("fixes", sa.column("id", sa.Integer), sa.column("status", sa.String))
+
+
+def fix_status():
+    """A correlated subquery: the status of the fix a post is linked to (or NULL)."""
+    return (
+        sa.select(_fixes.c.status)
+        .where(_fixes.c.id == Post.fix_id)
+        .correlate(Post)
+        .scalar_subquery()
+    )
+
+
 def comment_count(viewer: User):
     """A correlated count of the comments ``viewer`` may see on each post."""
     query = sa.select(sa.func.count(Comment.id)).where(Comment.post_id == Post.id)
@@ -118,7 +133,9 @@ def comment_count(viewer: User):
 
 
 def feed_query(f: FeedFilter, viewer: User) -> sa.Select:
-    query = sa.select(Post, comment_count(viewer).label("comments")).options(
+    query = sa.select(
+        Post, comment_count(viewer).label("comments"), fix_status().label("fix_status")
+    ).options(
         joinedload(Post.author),
         joinedload(Post.region),
         joinedload(Post.team),

@@ -4,16 +4,78 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user, login_required
 
+from forum.auth.models import Role
+from forum.core.time import utcnow
 from forum.extensions import db, limiter
+from forum.feedback.models import Corroboration, Post, PostStatus
+from forum.fixes.models import OPEN_STATUSES, Escalation, Fix, FixStatus
 
 bp = Blueprint("home", __name__)
+
+
+def _awaiting_my_verification(user) -> list[Fix]:
+    """Resolved fixes of posts the user reported or corroborated: 'did this fix hold?'"""
+    mine = sa.select(Post.fix_id).where(Post.author_id == user.id, Post.fix_id.is_not(None))
+    corroborated = (
+        sa.select(Post.fix_id)
+        .join(Corroboration, Corroboration.post_id == Post.id)
+        .where(Corroboration.user_id == user.id, Post.fix_id.is_not(None))
+    )
+    return db.session.scalars(
+        sa.select(Fix)
+        .where(
+            Fix.status == FixStatus.RESOLVED,
+            Fix.id.in_(mine.union(corroborated).subquery().select()),
+        )
+        .order_by(Fix.resolved_at)
+    ).all()
 
 
 @bp.get("/")
 @login_required
 def index():
     """Where each role starts its day."""
-    return render_template("home/index.html", user=current_user)
+    user = current_user
+    now = utcnow()
+    open_statuses = [str(s) for s in OPEN_STATUSES]
+    ctx: dict = {"now": now}
+    if user.role in {Role.REP, Role.LEADER, Role.ADMIN}:
+        ctx["verify"] = _awaiting_my_verification(user)
+        ctx["my_posts"] = db.session.scalars(
+            sa.select(Post)
+            .where(Post.author_id == user.id)
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(5)
+        ).all()
+    if user.role == Role.OPS and user.team_id:
+        team_fixes = sa.select(Fix).where(
+            Fix.owner_team_id == user.team_id, Fix.status.in_(open_statuses)
+        )
+        ctx["queue_open"] = db.session.scalar(
+            sa.select(sa.func.count()).select_from(team_fixes.subquery())
+        )
+        ctx["queue_overdue"] = db.session.scalar(
+            sa.select(sa.func.count()).select_from(team_fixes.where(Fix.due_at < now).subquery())
+        )
+        ctx["queue_new"] = db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                team_fixes.where(Fix.status == FixStatus.OPEN).subquery()
+            )
+        )
+    if user.role in {Role.OPS, Role.LEADER, Role.ADMIN}:
+        ctx["my_escalations"] = db.session.scalar(
+            sa.select(sa.func.count(Escalation.id)).where(
+                Escalation.to_user_id == user.id, Escalation.acknowledged_at.is_(None)
+            )
+        )
+    if user.role in {Role.LEADER, Role.ADMIN}:
+        ctx["inbox"] = db.session.scalar(
+            sa.select(sa.func.count(Post.id)).where(Post.status == PostStatus.NEW)
+        )
+        ctx["overdue"] = db.session.scalar(
+            sa.select(sa.func.count(Fix.id)).where(Fix.status.in_(open_statuses), Fix.due_at < now)
+        )
+    return render_template("home/index.html", user=user, **ctx)
 
 
 @bp.get("/healthz")

@@ -1,6 +1,7 @@
 """Voice of Sales: the application factory."""
 
 import logging
+from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -66,7 +67,9 @@ def _init_extensions(app: Flask) -> None:
 
     install_sqlite_pragmas()
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    # An absolute folder: `flask db` and the tests work from any working directory.
+    migrations = Path(app.root_path).parent / "migrations"
+    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

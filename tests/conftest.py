@@ -7,6 +7,9 @@ test starts from empty tables.
 
 import re
 from dataclasses import dataclass
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -74,10 +77,14 @@ def wipe(app) -> None:
 
 @pytest.fixture
 def make_app(database_url, tmp_path):
-    """Build an app on the test database; extra settings override the testing config."""
+    """Build an app on the test database; extra settings override the testing config.
+
+    ``config_class`` picks another configuration (``config.ProductionConfig``). Apps pointed at
+    another database (an unreachable one, a fresh migration target) are not wiped afterwards.
+    """
     apps = []
 
-    def _make(**overrides):
+    def _make(config_class=config.TestingConfig, **overrides):
         settings = dict(
             SQLALCHEMY_DATABASE_URI=database_url,
             SECRET_KEY="test-secret",
@@ -87,9 +94,10 @@ def make_app(database_url, tmp_path):
             BASE_URL="http://localhost",
         )
         settings.update(overrides)
-        app = create_app(config.TestingConfig, **settings)
+        app = create_app(config_class, **settings)
         app.test_client_class = Client
-        apps.append(app)
+        if settings["SQLALCHEMY_DATABASE_URI"] == database_url:
+            apps.append(app)
         return app
 
     yield _make
@@ -167,6 +175,46 @@ def count_queries(app):
             sa.event.remove(engine, "before_cursor_execute", before)
 
     return _count
+
+
+@pytest.fixture
+def fresh_database_url(database_url, tmp_path) -> str:
+    """A database no migration has touched yet: a new SQLite file.
+
+    On PostgreSQL it is the shared test database itself (already at head): a test using it may
+    downgrade it, but must leave it upgraded to head.
+    """
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'fresh.db'}"
+    return database_url
+
+
+class Outbox:
+    """The e-mails an app wrote to its mail folder (the file transport), oldest first."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        if not self.folder.exists():
+            return []
+        return [
+            message_from_bytes(path.read_bytes(), policy=email_policy.default)
+            for path in sorted(self.folder.glob("*.eml"))
+        ]
+
+    @staticmethod
+    def link(message: EmailMessage) -> str:
+        """The path of the link to this site in an e-mail's text."""
+        match = re.search(r"http://localhost(/\S+)", message.get_content())
+        assert match, "no link in the e-mail"
+        return match.group(1)
+
+
+@pytest.fixture
+def outbox(app) -> Outbox:
+    return Outbox(Path(app.config["MAIL_DIR"]))
 
 
 ROOT = Path(__file__).resolve().parent.parent

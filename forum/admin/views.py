@@ -4,9 +4,9 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forum.admin.forms import InviteForm, TeamForm, UserForm
+from forum.admin.forms import InviteForm, TeamForm, UserForm, options
 from forum.auth import services
-from forum.auth.models import Role, Team, TeamKind, TokenPurpose, User
+from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.permissions import require
 from forum.core import mail
 from forum.core.audit import AuditEntry
@@ -20,14 +20,14 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _team_choices(blank: str = "— none —"):
     teams = db.session.scalars(sa.select(Team).order_by(Team.kind.desc(), Team.name)).all()
-    return [("", blank)] + [(t.id, f"{t.name} ({t.team_kind.label})") for t in teams]
+    return options([("", blank)] + [(t.id, f"{t.name} ({t.team_kind.label})") for t in teams])
 
 
 def _user_choices(*roles: Role):
     query = sa.select(User).where(User.active.is_(True)).order_by(User.display_name)
     if roles:
         query = query.where(User.role.in_([str(r) for r in roles]))
-    return [("", "— none —")] + [(u.id, u.display_name) for u in db.session.scalars(query)]
+    return options([("", "— none —")] + [(u.id, u.display_name) for u in db.session.scalars(query)])
 
 
 def _get_or_404(model, ident: int):
@@ -35,6 +35,12 @@ def _get_or_404(model, ident: int):
     if obj is None:
         abort(404)
     return obj
+
+
+def _show_error(form, exc: DomainError, default: str) -> None:
+    """Put a service's refusal on the field it is about."""
+    field = getattr(form, exc.details.get("field", default), None) or getattr(form, default)
+    field.errors.append(exc.message)
 
 
 def _send_invite(user: User, raw: str) -> str:
@@ -79,7 +85,7 @@ def invite():
             )
         except DomainError as exc:
             db.session.rollback()
-            form.email.errors.append(exc.message)
+            _show_error(form, exc, "email")
         else:
             user = services.user_by_email(form.email.data)
             db.session.commit()
@@ -106,7 +112,7 @@ def edit_user(user_id: int):
             )
         except DomainError as exc:
             db.session.rollback()
-            form.role.errors.append(exc.message)
+            _show_error(form, exc, "role")
         else:
             db.session.commit()
             flash(f"{user.display_name} is updated.", "success")
@@ -120,10 +126,15 @@ def set_active(user_id: int):
     """Deactivate or reactivate a user."""
     user = _get_or_404(User, user_id)
     active = request.form.get("active") == "1"
-    services.set_active(user, active, actor=current_user)
-    db.session.commit()
-    flash(f"{user.display_name} is {'reactivated' if active else 'deactivated'}.", "success")
-    return redirect(url_for("admin.edit_user", user_id=user.id))
+    try:
+        services.set_active(user, active, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{user.display_name} is {'reactivated' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
 @bp.post("/users/<int:user_id>/reinvite")
@@ -131,10 +142,12 @@ def set_active(user_id: int):
 def reinvite(user_id: int):
     """Send a fresh invitation link (older links stop working)."""
     user = _get_or_404(User, user_id)
-    if user.password_hash:
-        flash("This user has already set a password.", "error")
-        return redirect(url_for("admin.edit_user", user_id=user.id))
-    raw = services.issue_token(user, TokenPurpose.INVITE)
+    try:
+        raw = services.reinvite_user(user, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("admin.edit_user", user_id=user_id))
     db.session.commit()
     link = _send_invite(user, raw)
     return render_template("admin/invited.html", user=user, link=link)
@@ -182,7 +195,7 @@ def edit_team(team_id: int | None):
             )
         except DomainError as exc:
             db.session.rollback()
-            form.name.errors.append(exc.message)
+            _show_error(form, exc, "name")
         else:
             db.session.commit()
             flash(f"Team {team.name} is saved.", "success")

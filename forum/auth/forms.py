@@ -20,7 +20,14 @@ class ForgotPasswordForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)],
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
+                message=f"Use at least {MIN_PASSWORD} characters (and at most {MAX_PASSWORD}).",
+            ),
+        ],
         description=f"At least {MIN_PASSWORD} characters. A long phrase is best.",
     )
     confirm = PasswordField(

@@ -28,6 +28,8 @@ from forum.extensions import db
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
+MAX_EMAIL = 254
+MAX_NAME = 80  # display names and team names (and team name keys)
 _DUMMY_HASH: dict[str, str] = {}
 
 
@@ -44,6 +46,36 @@ def check_password_rules(password: str) -> None:
         raise AuthError(f"Use at least {MIN_PASSWORD} characters.")
     if len(password) > MAX_PASSWORD:
         raise AuthError(f"Use at most {MAX_PASSWORD} characters.")
+
+
+def check_email(email: str) -> None:
+    """Refuse what is not shaped like an e-mail address.
+
+    Deliberately lenient about the domain: intranet addresses (``name@corp.local``,
+    ``name@intranet``) are real here, and the invitation e-mail is the proof that one works.
+    """
+    if len(email) > MAX_EMAIL:
+        raise DomainError(f"Use at most {MAX_EMAIL} characters.", field="email")
+    local, at, domain = email.rpartition("@")
+    if (
+        not at
+        or not local
+        or "@" in local
+        or not domain
+        or any(not label for label in domain.split("."))
+        or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in email)
+    ):
+        raise DomainError("That is not a valid e-mail address.", field="email")
+
+
+def clean_name(value: str, field: str = "display_name") -> str:
+    """A normalised name, refused when empty or too long (NFKC can lengthen what was typed)."""
+    name = normalize_name(value)
+    if not name:
+        raise DomainError("Enter a name.", field=field)
+    if len(name) > MAX_NAME:
+        raise DomainError(f"Use at most {MAX_NAME} characters.", field=field)
+    return name
 
 
 def user_by_email(email: str) -> User | None:
@@ -87,17 +119,20 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def revoke_tokens(user: User, purpose: TokenPurpose | None = None) -> None:
+    """Mark every unused token of ``user`` (of ``purpose``, if given) as used."""
+    query = sa.select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.used_at.is_(None))
+    if purpose is not None:
+        query = query.where(AuthToken.purpose == purpose)
+    now = utcnow()
+    for old in db.session.scalars(query):
+        old.used_at = now
+
+
 def issue_token(user: User, purpose: TokenPurpose) -> str:
     """Create a single-use token for ``user``, revoking older unused ones of the same purpose."""
+    revoke_tokens(user, purpose)
     now = utcnow()
-    for old in db.session.scalars(
-        sa.select(AuthToken).where(
-            AuthToken.user_id == user.id,
-            AuthToken.purpose == purpose,
-            AuthToken.used_at.is_(None),
-        )
-    ):
-        old.used_at = now
     ttl = (
         timedelta(hours=current_app.config["INVITE_TTL_HOURS"])
         if purpose == TokenPurpose.INVITE
@@ -154,16 +189,16 @@ def _team_for(team_id: int | None) -> Team | None:
         return None
     team = db.session.get(Team, team_id)
     if team is None:
-        raise DomainError("That team does not exist.")
+        raise DomainError("That team does not exist.", field="team_id")
     return team
 
 
 def check_role_team(role: Role, team: Team | None) -> None:
     """Reps belong to a sales region and ops to an operations team."""
     if role == Role.REP and (team is None or team.kind != TeamKind.SALES):
-        raise DomainError("A sales rep must belong to a sales region.")
+        raise DomainError("A sales rep must belong to a sales region.", field="team_id")
     if role == Role.OPS and (team is None or team.kind != TeamKind.OPERATIONS):
-        raise DomainError("An operations user must belong to an operations team.")
+        raise DomainError("An operations user must belong to an operations team.", field="team_id")
 
 
 def create_user(
@@ -177,19 +212,22 @@ def create_user(
 ) -> User:
     """Create a user (inactive until they accept the invitation unless a password is given)."""
     email = normalize_email(email)
+    check_email(email)
     if user_by_email(email) is not None:
-        raise DomainError("A user with this e-mail already exists.")
+        raise DomainError("A user with this e-mail already exists.", field="email")
+    display_name = clean_name(display_name)
     team = _team_for(team_id)
     check_role_team(role, team)
+    if password is not None:
+        check_password_rules(password)
     user = User(
         email=email,
-        display_name=normalize_name(display_name),
+        display_name=display_name,
         role=role,
         team=team,
         active=password is not None,
     )
     if password is not None:
-        check_password_rules(password)
         user.password_hash = hash_password(password)
     db.session.add(user)
     db.session.flush()
@@ -203,20 +241,32 @@ def invite_user(email: str, display_name: str, role: Role, team_id: int | None, 
     return issue_token(user, TokenPurpose.INVITE)
 
 
+def reinvite_user(user: User, *, actor) -> str:
+    """Issue a fresh invitation (older links stop working); refused once a password is set."""
+    if user.password_hash:
+        raise DomainError("This user has already set a password.")
+    raw = issue_token(user, TokenPurpose.INVITE)
+    audit.record("user.reinvite", actor=actor, target=user)
+    return raw
+
+
 def update_user(user: User, *, role: Role, team_id: int | None, display_name: str, actor) -> None:
     """Change role, team or name; an admin cannot demote themselves (no lock-out)."""
+    display_name = clean_name(display_name)
     team = _team_for(team_id)
     check_role_team(role, team)
     if user.id == actor.id and role != Role.ADMIN:
-        raise DomainError("You cannot remove your own admin role.")
+        raise DomainError("You cannot remove your own admin role.", field="role")
     changes = {}
     if user.role != role:
         changes["role"] = [user.role, str(role)]
     if user.team_id != (team.id if team else None):
         changes["team"] = [user.team_id, team.id if team else None]
+    if user.display_name != display_name:
+        changes["display_name"] = [user.display_name, display_name]
     user.role = role
     user.team = team
-    user.display_name = normalize_name(display_name)
+    user.display_name = display_name
     if "role" in changes:
         user.session_version += 1  # a new role starts a fresh session
     db.session.flush()
@@ -224,12 +274,14 @@ def update_user(user: User, *, role: Role, team_id: int | None, display_name: st
 
 
 def set_active(user: User, active: bool, *, actor) -> None:
-    """Deactivate (ending every session) or reactivate a user."""
+    """Deactivate (ending every session and revoking every link) or reactivate a user."""
     if user.id == actor.id and not active:
         raise DomainError("You cannot deactivate yourself.")
     user.active = active
     if not active:
         user.session_version += 1
+        # An invited user is inactive too: accepting an old invitation must not undo this.
+        revoke_tokens(user)
     db.session.flush()
     audit.record("user.activate" if active else "user.deactivate", actor=actor, target=user)
 
@@ -245,17 +297,19 @@ def save_team(
     actor,
 ) -> Team:
     """Create or update a team; the sponsor must be a leader or admin."""
-    name = normalize_name(name)
+    name = clean_name(name, field="name")
     key = name.casefold()
+    if len(key) > MAX_NAME:  # casefolding lengthens some names ("ß" becomes "ss")
+        raise DomainError(f"Use at most {MAX_NAME} characters.", field="name")
     clash = db.session.scalar(sa.select(Team).where(Team.name_key == key))
     if clash is not None and clash is not team:
-        raise DomainError("A team with this name already exists.")
+        raise DomainError("A team with this name already exists.", field="name")
     if team is not None and team.kind != kind and team.members:
-        raise DomainError("Move this team's members before changing its kind.")
+        raise DomainError("Move this team's members before changing its kind.", field="kind")
     lead = db.session.get(User, lead_id) if lead_id else None
     sponsor = db.session.get(User, sponsor_id) if sponsor_id else None
     if sponsor is not None and sponsor.role not in {Role.LEADER, Role.ADMIN}:
-        raise DomainError("The executive sponsor must be a leader.")
+        raise DomainError("The executive sponsor must be a leader.", field="sponsor_id")
     if kind != TeamKind.OPERATIONS:
         sponsor = None
     if team is None:

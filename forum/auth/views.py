@@ -33,15 +33,29 @@ def _account_key() -> str:
     return "login-account:" + normalize_email(request.form.get("email", ""))[:254]
 
 
+def _log_throttled(limit) -> None:
+    # Flask-Limiter only logs a breach at INFO; a throttled sign-in is worth a warning.
+    current_app.logger.warning(
+        "login throttled (%s) for %r from %s",
+        limit.limit,
+        normalize_email(request.form.get("email", ""))[:254],
+        request.remote_addr,
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_log_throttled,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     key_func=_account_key,
     methods=["POST"],
     deduct_when=_failed,
+    on_breach=_log_throttled,
 )
 def login():
     """Show the sign-in form; sign the user in on a valid e-mail and password."""
@@ -61,7 +75,7 @@ def login():
             "failed login for %r from %s", normalize_email(form.email.data), request.remote_addr
         )
         form.password.errors.append(GENERIC_LOGIN_ERROR)
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 200
+    return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
@@ -136,9 +150,13 @@ def change_password():
         if services.authenticate(current_user.email, form.current.data) is None:
             form.current.errors.append("That is not your current password.")
         else:
-            services.set_password(current_user, form.password.data)
+            user = current_user._get_current_object()
+            services.set_password(user, form.password.data)
             db.session.commit()
-            login_user(current_user)  # re-issue this session with the new version
+            # Re-issue this session with the new version. Pass the user, never the proxy:
+            # Flask-Login stores it as the request's user, and a proxy that resolves to itself
+            # recurses until the worker crashes.
+            login_user(user)
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)

@@ -1,6 +1,6 @@
 """Domain exceptions and the HTTP error pages."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -55,13 +55,40 @@ def wants_json() -> bool:
     )
 
 
+def bare_error_page(status: int, message: str | None = None) -> str:
+    """The error page without the site's frame, for when the database is gone.
+
+    It skips the context processors: Flask-Login's would look the signed-in user up in the
+    database, which raises again and turns the answer into a bare 500.
+    """
+    template = current_app.jinja_env.get_template("errors/unavailable.html")
+    return template.render(
+        status=status,
+        title=TITLES.get(status, "Error"),
+        message=message or MESSAGES.get(status, ""),
+    )
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already gone
+        current_app.logger.debug("rollback after a lost connection failed", exc_info=True)
+
+
 def render_error(status: int, message: str | None = None):
     message = message or MESSAGES.get(status, "")
     if wants_json():
         return jsonify(error=TITLES.get(status, "Error"), message=message, status=status), status
-    return render_template(
-        "errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message
-    ), status
+    try:
+        html = render_template(
+            "errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message
+        )
+    except (OperationalError, InterfaceError):
+        # The frame shows the signed-in user, and the database is gone: the bare page will do.
+        _rollback_quietly()
+        html = bare_error_page(status, message)
+    return html, status
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -75,9 +102,9 @@ def register_error_handlers(app: Flask) -> None:
             message = "Your form expired or was sent from elsewhere. Reload the page and try again."
         if exc.code not in TITLES:
             return exc
-        response = render_error(exc.code, message if exc.code == 409 or message else None)
-        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
-            response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+        response = make_response(render_error(exc.code, message))
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
     @app.errorhandler(DomainError)
@@ -89,18 +116,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InterfaceError)
     def database_down(exc):
         # The database went away: answer 503 without touching it again (no user lookup).
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001 - the connection is already gone
-            app.logger.debug("rollback after a lost connection failed", exc_info=True)
+        _rollback_quietly()
         app.logger.error("database unavailable: %s", exc.__class__.__name__)
         status = ServiceUnavailable.code
         if wants_json():
-            return jsonify(error=TITLES[status], message=MESSAGES[status], status=status), status
-        html = render_template(
-            "errors/unavailable.html", title=TITLES[status], message=MESSAGES[status]
-        )
-        return html, status, {"Retry-After": "5"}
+            response = jsonify(error=TITLES[status], message=MESSAGES[status], status=status)
+            return response, status, {"Retry-After": "5"}
+        return bare_error_page(status), status, {"Retry-After": "5"}
 
     @app.errorhandler(IntegrityError)
     def integrity_error(exc):

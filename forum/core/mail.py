@@ -1,5 +1,6 @@
 """Sending e-mail: a file transport for development and tests, SMTP for production."""
 
+import secrets
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -42,4 +43,6 @@ def send(msg: EmailMessage) -> None:
     folder = cfg["MAIL_DIR"]
     folder.mkdir(parents=True, exist_ok=True)
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-    (folder / f"{stamp}.eml").write_bytes(bytes(msg))
+    # The time sorts the files; the random part keeps two messages of one instant apart.
+    with open(folder / f"{stamp}-{secrets.token_hex(4)}.eml", "xb") as fh:
+        fh.write(bytes(msg))

@@ -1,0 +1,80 @@
+"""`/healthz` says whether the database answers; a lost database gives 503, never 500."""
+
+import pytest
+
+from tests.factories import PASSWORD
+
+UNREACHABLE = {
+    "postgresql": "postgresql+psycopg://u:p@127.0.0.1:1/x",
+    "sqlite": "sqlite:////nonexistent-folder/for/voice-of-sales/test.db",
+}
+
+
+@pytest.fixture(params=sorted(UNREACHABLE))
+def down_app(request, make_app):
+    """An app whose database cannot be reached."""
+    return make_app(SQLALCHEMY_DATABASE_URI=UNREACHABLE[request.param])
+
+
+def test_healthz_is_200_json_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "up"}
+
+
+def test_healthz_is_503_json_when_the_database_is_down(down_app):
+    response = down_app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "down"}
+
+
+def test_sign_in_is_503_when_the_database_is_down(down_app):
+    client = down_app.test_client()
+    response = client.post("/login", data={"email": "a@example.test", "password": PASSWORD})
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert "<h1>Temporarily unavailable</h1>" in body
+    assert "Traceback" not in body
+    assert response.headers["Retry-After"]
+
+
+def test_signed_in_page_is_503_when_the_database_is_down(client, login, down_app):
+    login("rep")
+    down_client = down_app.test_client()
+    down_client.set_cookie("session", client.get_cookie("session").value)
+    response = down_client.get("/")
+    assert response.status_code == 503
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_json_client_gets_503_as_json_when_the_database_is_down(client, login, down_app):
+    login("rep")
+    down_client = down_app.test_client()
+    down_client.set_cookie("session", client.get_cookie("session").value)
+    response = down_client.get("/", headers={"Accept": "application/json"})
+    assert response.status_code == 503
+    assert response.get_json()["status"] == 503
+
+
+def test_login_page_still_renders_when_the_database_is_down(down_app):
+    assert down_app.test_client().get("/login").status_code == 200
+
+
+def test_missing_page_for_a_signed_in_user_is_not_a_500_when_the_database_is_down(
+    client, login, down_app
+):
+    login("rep")
+    down_client = down_app.test_client()
+    down_client.set_cookie("session", client.get_cookie("session").value)
+    response = down_client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "<h1>Not found</h1>" in response.get_data(as_text=True)
+
+
+def test_app_recovers_without_a_restart_when_the_database_comes_back(make_app, tmp_path):
+    folder = tmp_path / "not-yet"
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'voice.db'}")
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 503
+    folder.mkdir()
+    assert client.get("/healthz").status_code == 200

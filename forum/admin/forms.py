@@ -1,7 +1,7 @@
 """Forms for user and team administration."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from forum.auth.models import Role, TeamKind
@@ -11,9 +11,14 @@ def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
+def _options(enum) -> list[SelectChoice]:
+    # wtforms 3.3 deprecates (value, label) tuples as declared choices (removed in 3.4).
+    return [SelectChoice(value, label) for value, label in enum.choices()]
+
+
 class UserForm(FlaskForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
-    role = SelectField("Role", choices=Role.choices(), validators=[DataRequired()])
+    role = SelectField("Role", choices=_options(Role), validators=[DataRequired()])
     team_id = SelectField("Team", coerce=_int_or_none, validators=[Optional()])
 
 
@@ -25,7 +30,7 @@ class InviteForm(UserForm):
 
 class TeamForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
-    kind = SelectField("Kind", choices=TeamKind.choices(), validators=[DataRequired()])
+    kind = SelectField("Kind", choices=_options(TeamKind), validators=[DataRequired()])
     description = TextAreaField("Description", validators=[Optional(), Length(max=300)])
     lead_id = SelectField(
         "Team lead (escalations go here first)", coerce=_int_or_none, validators=[Optional()]

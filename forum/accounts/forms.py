@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
@@ -44,7 +45,11 @@ class AccountForm(FlaskForm):
     name = StringField(
         "Name", filters=[normalize_name], validators=[DataRequired(), Length(max=120)]
     )
-    segment = SelectField("Segment", choices=[("", "— none —"), *Segment.choices()])
+    segment = SelectField(
+        "Segment",
+        choices=[SelectChoice("", "— none —")]
+        + [SelectChoice(v, label) for v, label in Segment.choices()],
+    )
     region_id = SelectField("Sales region", coerce=int_or_none)
     arr = MoneyField(
         "Annual recurring revenue (USD)",

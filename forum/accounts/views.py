@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from forum.accounts import queries, services
 from forum.accounts.forms import AccountForm
@@ -22,7 +23,9 @@ def _account_or_404(account_id: int) -> Account:
 
 
 def _region_choices():
-    return [("", "— none —")] + [(t.id, t.name) for t in queries.sales_regions()]
+    return [SelectChoice("", "— none —")] + [
+        SelectChoice(t.id, t.name) for t in queries.sales_regions()
+    ]
 
 
 @bp.get("/")

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from forum.auth.models import Team
 from forum.auth.permissions import can, require, require_obj
@@ -53,8 +54,8 @@ def _editable_team_ids(teams: list[Team]) -> set[int]:
 
 def _owner_choices(teams: list[Team]):
     many = len(teams) > 1
-    return [("", "— nobody yet —")] + [
-        (u.id, f"{u.display_name} ({u.team.name})" if many else u.display_name)
+    return [SelectChoice("", "— nobody yet —")] + [
+        SelectChoice(u.id, f"{u.display_name} ({u.team.name})" if many else u.display_name)
         for u in queries.owner_choices(teams)
     ]
 
@@ -128,7 +129,9 @@ def new():
     if chosen is None and len(teams) == 1:
         chosen = teams[0]
     form = NewCommitmentForm(team_id=chosen.id if chosen else None)
-    form.team_id.choices = [("", "— choose a team —")] + [(t.id, t.name) for t in teams]
+    form.team_id.choices = [SelectChoice("", "— choose a team —")] + [
+        SelectChoice(t.id, t.name) for t in teams
+    ]
     form.owner_id.choices = _owner_choices(teams)
     if form.validate_on_submit():
         try:

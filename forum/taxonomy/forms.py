@@ -2,13 +2,15 @@
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from forum.auth.models import normalize_name
 from forum.taxonomy.models import ReasonBranch, TaxonomyKind
 from forum.taxonomy.services import KIND_NAMES, MAX_NAME
 
-KIND_CHOICES = [(k.value, KIND_NAMES[k].capitalize()) for k in TaxonomyKind]
+KIND_CHOICES = [SelectChoice(k.value, KIND_NAMES[k].capitalize()) for k in TaxonomyKind]
+BRANCH_CHOICES = [SelectChoice(v, label) for v, label in ReasonBranch.choices()]
 BRANCH_HINT = "“Delivery / operations” reasons can point at a fix."
 
 
@@ -18,14 +20,14 @@ class TermForm(FlaskForm):
     name = StringField(
         "Name", filters=[normalize_name], validators=[DataRequired(), Length(max=MAX_NAME)]
     )
-    branch = SelectField("Branch", choices=ReasonBranch.choices(), description=BRANCH_HINT)
+    branch = SelectField("Branch", choices=BRANCH_CHOICES, description=BRANCH_HINT)
 
 
 class NewTermForm(TermForm):
     kind = SelectField("Kind", choices=KIND_CHOICES)
     branch = SelectField(
         "Branch (win/loss reasons only)",
-        choices=[("", "— not a reason —"), *ReasonBranch.choices()],
+        choices=[SelectChoice("", "— not a reason —"), *BRANCH_CHOICES],
         description=BRANCH_HINT,
     )
 

@@ -28,6 +28,7 @@ class NewTermForm(TermForm):
     branch = SelectField(
         "Branch (win/loss reasons only)",
         choices=[SelectChoice("", "— not a reason —"), *BRANCH_CHOICES],
+        default="",
         description=BRANCH_HINT,
     )
 

@@ -15,7 +15,7 @@ from forum.auth.models import normalize_name
 MAX_ARR = Decimal("999999999999.99")
 
 
-def int_or_none(value):
+def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
@@ -50,7 +50,7 @@ class AccountForm(FlaskForm):
         choices=[SelectChoice("", "— none —")]
         + [SelectChoice(v, label) for v, label in Segment.choices()],
     )
-    region_id = SelectField("Sales region", coerce=int_or_none)
+    region_id = SelectField("Sales region", coerce=_int_or_none)
     arr = MoneyField(
         "Annual recurring revenue (USD)",
         filters=[_cents],

@@ -34,7 +34,10 @@ def index():
     """Accounts, searchable by name or CRM id and filterable by segment and region."""
     q = request.args.get("q", "").strip()[:100]
     segment = request.args.get("segment", "")
+    regions = queries.sales_regions()
     region_id = request.args.get("region", type=int)
+    if region_id not in {r.id for r in regions}:
+        region_id = None  # an unknown (or absurd) region is no filter, never a database error
     page = paginate(queries.account_list(q, segment, region_id), per_page=50)
     return render_template(
         "accounts/index.html",
@@ -43,7 +46,7 @@ def index():
         segment=segment,
         region_id=region_id,
         segments=Segment,
-        regions=queries.sales_regions(),
+        regions=regions,
     )
 
 

@@ -8,7 +8,7 @@ from forum.auth.models import normalize_name
 from forum.catalog.services import MAX_DETAILS, MAX_PROMISE, MAX_TITLE
 
 
-def int_or_none(value):
+def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
@@ -35,8 +35,8 @@ class CommitmentForm(FlaskForm):
         validators=[Optional(), Length(max=MAX_DETAILS)],
         description="Conditions, exceptions and whom to ask. Markdown is allowed.",
     )
-    owner_id = SelectField("Owner", coerce=int_or_none)
+    owner_id = SelectField("Owner", coerce=_int_or_none)
 
 
 class NewCommitmentForm(CommitmentForm):
-    team_id = SelectField("Operations team", coerce=int_or_none, validators=[DataRequired()])
+    team_id = SelectField("Operations team", coerce=_int_or_none, validators=[DataRequired()])

@@ -67,6 +67,8 @@ def index():
     now = utcnow()
     teams = queries.operations_teams()
     team_id = request.args.get("team", type=int)
+    if team_id not in {t.id for t in teams}:
+        team_id = None  # an unknown (or absurd) team is no filter
     shown = [t for t in teams if t.id == team_id] if team_id is not None else teams
     stale_only = request.args.get("stale") == "1"
     include_retired = request.args.get("retired") == "1"

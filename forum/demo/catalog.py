@@ -1,9 +1,8 @@
-"""Demo accounts, taxonomies and catalog entries; every function is idempotent.
+"""Demo accounts, taxonomies and catalog entries, seeded idempotently. Flushes; callers commit."""
 
-Rows are found by their natural key (CRM id, kind and name, team and title) before being inserted,
-so seeding twice changes nothing. They are inserted directly, without audit entries: seeding is
-not something a person did.
-"""
+# Rows are looked up by their natural key (CRM id; kind and name; team and title) before being
+# inserted, so seeding twice changes nothing. They are inserted directly, without audit entries:
+# seeding is not something a person did.
 
 import hashlib
 from datetime import timedelta
@@ -290,10 +289,7 @@ def seed_taxonomies() -> int:
 
 
 def seed_commitments(users: dict[str, User]) -> int:
-    """Three to five entries per operations team, some stale; returns how many were added.
-
-    ``users`` maps e-mail to user, as ``seed_organisation`` returns it; owners come from there.
-    """
+    """Three to five entries per operations team, some stale; owners come from ``users``."""
     teams = _teams_by_name()
     now = utcnow()
     added = 0

@@ -3,6 +3,8 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
 from forum.accounts.models import Account
 from forum.auth.models import TeamKind, User
 from forum.core.audit import AuditEntry
@@ -101,6 +103,15 @@ def test_the_list_filters_by_region(app, client, login):
     html = client.get(f"/accounts/?region={emea_id}").get_data(as_text=True)
     assert "Euro Co" in html
     assert "Asia Co" not in html
+
+
+@pytest.mark.parametrize("region", ["abc", "-1", "0", "99999999999999999999"])
+def test_a_meaningless_region_filter_is_ignored(app, client, login, region):
+    login("rep")
+    _accounts(app, "Acme")
+    response = client.get(f"/accounts/?region={region}")
+    assert response.status_code == 200
+    assert "Acme" in response.get_data(as_text=True)
 
 
 def test_the_list_is_paginated_by_fifty(app, client, login):

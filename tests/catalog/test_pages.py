@@ -95,6 +95,15 @@ def test_the_catalog_filters_by_team(app, client, login):
     assert "Lead time" not in html
 
 
+@pytest.mark.parametrize("team", ["abc", "-1", "99999999999999999999"])
+def test_a_meaningless_team_filter_is_ignored(app, client, login, team):
+    login("rep")
+    _entry(app, _team(app), "Lead time")
+    response = client.get(f"/catalog/?team={team}")
+    assert response.status_code == 200
+    assert "Lead time" in response.get_data(as_text=True)
+
+
 def test_the_catalog_can_show_stale_entries_only(app, client, login):
     login("rep")
     team = _team(app)

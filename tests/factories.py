@@ -2,9 +2,14 @@
 
 import itertools
 
+from forum.accounts.models import Account
+from forum.accounts.services import account_key
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.services import hash_password
+from forum.catalog.models import Commitment
 from forum.extensions import db
+from forum.taxonomy.models import TaxonomyTerm
+from forum.taxonomy.services import term_key
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -43,6 +48,38 @@ def user(
         password_hash=hash_password(password) if password else None,
         **fields,
     )
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def account(name: str | None = None, **fields) -> Account:
+    """An account; a unique CRM id unless one (or None) is given."""
+    n = next(_seq)
+    name = name or f"Account {n}"
+    fields.setdefault("crm_id", f"0016g00000T{n:05d}")
+    obj = Account(name=name, name_key=account_key(name), **fields)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def commitment(team_id: int, title: str | None = None, **fields) -> Commitment:
+    """An active catalog entry of ``team_id``, confirmed now unless told otherwise."""
+    n = next(_seq)
+    fields.setdefault("promise", f"We deliver thing {n} within {n} days.")
+    obj = Commitment(team_id=team_id, title=title or f"Entry {n}", **fields)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def term(kind: str = "competitor", name: str | None = None, **fields) -> TaxonomyTerm:
+    """A taxonomy term; reasons default to the product branch."""
+    n = next(_seq)
+    name = name or f"Term {n}"
+    fields.setdefault("branch", "product" if kind == "reason" else "")
+    obj = TaxonomyTerm(kind=kind, name=name, name_key=term_key(name), **fields)
     db.session.add(obj)
     db.session.flush()
     return obj

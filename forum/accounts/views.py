@@ -1,21 +1,111 @@
-"""Accounts pages (being built)."""
+"""Accounts pages: the list, an account's page with its promise ledger, the editor, a lookup."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
+from forum.accounts import queries, services
+from forum.accounts.forms import AccountForm
+from forum.accounts.models import Account, Segment
 from forum.auth.permissions import require
+from forum.core.errors import DomainError
+from forum.core.pagination import paginate
+from forum.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+
+def _account_or_404(account_id: int) -> Account:
+    account = db.session.get(Account, account_id)
+    if account is None:
+        abort(404)
+    return account
+
+
+def _region_choices():
+    return [SelectChoice("", "— none —")] + [
+        SelectChoice(t.id, t.name) for t in queries.sales_regions()
+    ]
 
 
 @bp.get("/")
 @require("account.view")
 def index():
-    """The accounts list."""
-    return render_template("accounts/index.html")
+    """Accounts, searchable by name or CRM id and filterable by segment and region."""
+    q = request.args.get("q", "").strip()[:100]
+    segment = request.args.get("segment", "")
+    regions = queries.sales_regions()
+    region_id = request.args.get("region", type=int)
+    if region_id not in {r.id for r in regions}:
+        region_id = None  # an unknown (or absurd) region is no filter, never a database error
+    page = paginate(queries.account_list(q, segment, region_id), per_page=50)
+    return render_template(
+        "accounts/index.html",
+        page=page,
+        q=q,
+        segment=segment,
+        region_id=region_id,
+        segments=Segment,
+        regions=regions,
+    )
+
+
+@bp.get("/lookup")
+@require("account.view")
+def lookup():
+    """Up to ten accounts matching ``q`` as JSON, for the post form's typeahead."""
+    q = request.args.get("q", "").strip()[:100]
+    accounts = queries.lookup(q)
+    return jsonify([{"id": a.id, "name": a.name, "crm_id": a.crm_id} for a in accounts])
 
 
 @bp.get("/<int:account_id>")
 @require("account.view")
 def detail(account_id: int):
-    """An account (being built)."""
-    return render_template("accounts/index.html")
+    """An account's facts and its promise ledger."""
+    account = _account_or_404(account_id)
+    return render_template(
+        "accounts/detail.html",
+        account=account,
+        ledger=queries.ledger(account),
+        ledger_limit=queries.LEDGER_LIMIT,
+    )
+
+
+def _save(account: Account | None):
+    form = AccountForm(obj=account)
+    form.region_id.choices = _region_choices()
+    if form.validate_on_submit():
+        try:
+            account = services.save_account(
+                account,
+                name=form.name.data,
+                segment=form.segment.data,
+                region_id=form.region_id.data,
+                arr=form.arr.data,
+                crm_id=form.crm_id.data,
+                actor=current_user,
+            )
+        except DomainError as exc:
+            # The form already limits the segment and region; what is left is a CRM id clash.
+            db.session.rollback()
+            form.crm_id.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Account {account.name} is saved.", "success")
+            return redirect(url_for("accounts.detail", account_id=account.id))
+    return render_template("accounts/edit.html", form=form, account=account)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("account.edit")
+def new():
+    """Add an account (leaders and admins; reps create bare ones by naming them in a post)."""
+    return _save(None)
+
+
+@bp.route("/<int:account_id>/edit", methods=["GET", "POST"])
+@require("account.edit")
+def edit(account_id: int):
+    """Change an account's name, segment, region, ARR or CRM id."""
+    return _save(_account_or_404(account_id))

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.services import create_user, hash_password
+from forum.demo.catalog import seed_accounts, seed_commitments, seed_taxonomies
 from forum.extensions import db
 
 SALES_REGIONS = [
@@ -84,8 +85,12 @@ def seed_organisation(password: str) -> dict[str, User]:
 def seed(password: str) -> list[str]:
     """Seed everything the demo needs; flushes, the caller commits. Returns a summary."""
     users = seed_organisation(password)
+    accounts = seed_accounts()
+    terms = seed_taxonomies()
+    commitments = seed_commitments(users)
     teams = db.session.scalar(sa.select(sa.func.count(Team.id)))
     return [
         f"Demo organisation ready: {teams} teams, {len(users)} users.",
+        f"Added {accounts} accounts, {terms} taxonomy terms and {commitments} catalog entries.",
         "Sign in as rep@example.com, ops@example.com, leader@example.com or admin@example.com.",
     ]

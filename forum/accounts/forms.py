@@ -1,0 +1,67 @@
+"""Forms for accounts: the account editor."""
+
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
+
+from forum.accounts.models import Segment
+from forum.auth.models import normalize_name
+
+# Numeric(14, 2): twelve digits before the decimal point.
+MAX_ARR = Decimal("999999999999.99")
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    # Out-of-range values are left alone for NumberRange to refuse (quantize would raise).
+    if value is None or not value.is_finite() or abs(value) > MAX_ARR:
+        return value
+    return value.quantize(Decimal("0.01"))
+
+
+class MoneyField(DecimalField):
+    """A decimal field that accepts thousands separators and spaces ("1,250,000")."""
+
+    widget = TextInput()  # a number input would refuse the separators
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].replace(",", "").replace(" ", "").replace("_", "")]
+        super().process_formdata(valuelist)
+
+
+class AccountForm(FlaskForm):
+    name = StringField(
+        "Name", filters=[normalize_name], validators=[DataRequired(), Length(max=120)]
+    )
+    segment = SelectField(
+        "Segment",
+        choices=[SelectChoice("", "— none —")]
+        + [SelectChoice(v, label) for v, label in Segment.choices()],
+    )
+    region_id = SelectField("Sales region", coerce=_int_or_none)
+    arr = MoneyField(
+        "Annual recurring revenue (USD)",
+        filters=[_cents],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_ARR, message="Enter an amount between 0 and 999 billion."),
+        ],
+    )
+    crm_id = StringField(
+        "CRM id",
+        filters=[_strip],
+        validators=[Optional(), Length(max=64)],
+        description="The account id in the CRM, e.g. 0016g00000AbCdE1. Unique.",
+    )

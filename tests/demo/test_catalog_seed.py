@@ -1,0 +1,84 @@
+"""Demo accounts, taxonomies and catalog entries: believable, some stale, seeded idempotently."""
+
+import re
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from forum.accounts.models import Account, Segment
+from forum.auth.models import Team, TeamKind
+from forum.catalog.models import Commitment
+from forum.demo import seed
+from forum.extensions import db
+from forum.taxonomy.models import ReasonBranch, TaxonomyTerm
+
+
+@pytest.fixture
+def seeded(app):
+    with app.app_context():
+        seed("demo-password")
+        db.session.commit()
+        yield
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_seeding_twice_adds_nothing_the_second_time(seeded):
+    before = [_count(m) for m in (Account, TaxonomyTerm, Commitment)]
+    summary = seed("demo-password")
+    assert [_count(m) for m in (Account, TaxonomyTerm, Commitment)] == before
+    assert "Added 0 accounts, 0 taxonomy terms and 0 catalog entries." in summary
+
+
+def test_about_forty_accounts_cover_every_segment_and_sales_region(seeded):
+    accounts = db.session.scalars(sa.select(Account)).all()
+    assert 35 <= len(accounts) <= 45
+    assert {a.segment for a in accounts} == {s.value for s in Segment}
+    regions = {a.region for a in accounts}
+    assert len(regions) == 4 and all(r.kind == TeamKind.SALES for r in regions)
+    assert all(a.arr and a.arr > 0 for a in accounts)
+
+
+def test_demo_crm_ids_look_like_crm_ids_and_are_unique(seeded):
+    crm_ids = db.session.scalars(sa.select(Account.crm_id)).all()
+    assert all(re.fullmatch(r"0016g00000[0-9A-Za-z]{6}", c) for c in crm_ids)
+    assert len(set(crm_ids)) == len(crm_ids)
+
+
+def test_every_reason_branch_has_reasons_including_delivery_ones(seeded):
+    reasons = db.session.scalars(sa.select(TaxonomyTerm).where(TaxonomyTerm.kind == "reason"))
+    by_branch = Counter(t.branch for t in reasons)
+    assert set(by_branch) == {b.value for b in ReasonBranch}
+    delivery = set(
+        db.session.scalars(
+            sa.select(TaxonomyTerm.name).where(TaxonomyTerm.branch == ReasonBranch.DELIVERY)
+        )
+    )
+    assert {"Late delivery on a previous order", "Onboarding took too long", "Billing errors"} <= (
+        delivery
+    )
+
+
+def test_competitors_and_root_causes_are_seeded(seeded):
+    names = set(db.session.scalars(sa.select(TaxonomyTerm.name)))
+    assert {"Northwind Logistics Cloud", "Globex Suite"} <= names
+    assert {"Capacity", "Process gap", "Tooling", "Communication", "Supplier", "Training"} <= names
+
+
+def test_every_operations_team_publishes_three_to_five_entries_with_an_owner(seeded):
+    teams = db.session.scalars(sa.select(Team).where(Team.kind == TeamKind.OPERATIONS)).all()
+    for team in teams:
+        entries = db.session.scalars(
+            sa.select(Commitment).where(Commitment.team_id == team.id)
+        ).all()
+        assert 3 <= len(entries) <= 5, team.name
+        assert all(e.owner is not None and e.owner.team_id == team.id for e in entries)
+
+
+def test_some_demo_entries_are_stale_and_most_are_not(seeded):
+    entries = db.session.scalars(sa.select(Commitment)).all()
+    stale = [e for e in entries if e.is_stale()]
+    assert 0 < len(stale) < len(entries) / 2

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import has_request_context, request, url_for
 
 from forum.auth.permissions import can
 
@@ -37,11 +37,13 @@ NAV = [
 class NavItem:
     label: str
     url: str
+    current: bool = False
 
 
 def nav_items(user) -> list[NavItem]:
-    items = []
-    for entry in NAV:
-        if can(user, entry.action):
-            items.append(NavItem(entry.label, url_for(entry.endpoint)))
-    return items
+    """The entries ``user`` may open; the one whose address best matches the page is current."""
+    found = [(e.label, url_for(e.endpoint)) for e in NAV if can(user, e.action)]
+    path = request.path if has_request_context() else ""
+    matches = [url for _, url in found if path == url or (url != "/" and path.startswith(url))]
+    best = max(matches, key=len, default=None)
+    return [NavItem(label, url, url == best) for label, url in found]

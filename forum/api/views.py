@@ -10,7 +10,6 @@ from forum.auth.permissions import require
 from forum.feedback import queries
 from forum.feedback.models import Post
 from forum.feedback.shielding import author_label, can_see_author
-from forum.feedback.views import get_post_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -84,4 +83,4 @@ def posts():
 @require("post.view")
 def post(post_id: int):
     """One post as JSON."""
-    return jsonify(post_json(get_post_or_404(post_id)))
+    return jsonify(post_json(queries.visible_post_or_404(post_id, current_user)))

@@ -66,6 +66,18 @@ class FeedFilter:
         }
 
 
+def visible_post_or_404(post_id: int, viewer: User) -> Post:
+    """The post, or 404: the same answer for a missing post and one the viewer may not see."""
+    from flask import abort
+
+    from forum.auth.permissions import can
+
+    post = db.session.get(Post, post_id, options=[joinedload(Post.author), joinedload(Post.region)])
+    if post is None or not can(viewer, "post.view", post):
+        abort(404)
+    return post
+
+
 def _choice(value: str, allowed: set[str]) -> str:
     if value and value not in allowed:
         raise BadFilter(f"unknown value {value[:40]!r}")

@@ -63,10 +63,7 @@ write_limit = limiter.limit(
 
 def get_post_or_404(post_id: int) -> Post:
     """The post, or 404 — the same answer for a missing post and one the viewer may not see."""
-    post = db.session.get(Post, post_id, options=[joinedload(Post.author), joinedload(Post.region)])
-    if post is None or not can(current_user, "post.view", post):
-        abort(404)
-    return post
+    return queries.visible_post_or_404(post_id, current_user)
 
 
 def _kind_from_slug(slug: str) -> PostKind:

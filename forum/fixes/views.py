@@ -1,8 +1,6 @@
 """Fix pages: list, the fix page with its timeline, status moves, assignment, priority, due
 date, snooze, escalations, the operations queue and the SLA policy."""
 
-from datetime import UTC, datetime, time
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,7 +11,7 @@ from forum.auth.permissions import can, require, require_obj
 from forum.core import settings
 from forum.core.errors import DomainError
 from forum.core.pagination import paginate
-from forum.core.time import utcnow
+from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
 from forum.fixes import history, services, workflow
@@ -51,10 +49,6 @@ def get_fix_or_404(fix_id: int) -> Fix:
     if fix is None or not can(current_user, "fix.view", fix):
         abort(404)
     return fix
-
-
-def end_of_day(d) -> datetime:
-    return datetime.combine(d, time(23, 59, 59), tzinfo=UTC)
 
 
 def _version(form) -> int:

@@ -10,13 +10,13 @@ from forum.auth.models import Team, TeamKind
 from forum.auth.permissions import require
 from forum.core import settings
 from forum.core.errors import DomainError
-from forum.core.time import utcnow
+from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind, PostStatus
 from forum.feedback.shielding import author_label
 from forum.fixes.forms import FixForm
 from forum.fixes.models import OPEN_STATUSES, Fix, FixStatus
-from forum.fixes.views import end_of_day
+from forum.fixes.services import team_member_choices
 from forum.triage import services
 from forum.triage.forms import AttachForm, DuplicateForm, NoteForm, QuestionForm, ReasonForm
 
@@ -105,9 +105,7 @@ def create_fix():
         # Assignee choices depend on the chosen team: accept members of it.
         team_id = request.form.get("owner_team_id", "")
         if team_id.isdigit():
-            from forum.fixes.views import _team_members
-
-            form.assignee_id.choices = _team_members(int(team_id))
+            form.assignee_id.choices = [("", "— nobody yet —")] + team_member_choices(int(team_id))
     if form.validate_on_submit():
         try:
             fix = services.create_fix_from_posts(

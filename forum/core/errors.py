@@ -18,6 +18,12 @@ class DomainError(Exception):
         self.details = details
 
 
+class Forbidden(DomainError):
+    """The rule exists but this user may not use it: HTTP 403."""
+
+    status = 403
+
+
 class Conflict(DomainError):
     """Someone else changed the thing first (a stale version): HTTP 409."""
 

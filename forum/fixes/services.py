@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from forum.auth.models import Role, Team, TeamKind, User
-from forum.core.errors import Conflict, DomainError
+from forum.core.errors import Conflict, DomainError, Forbidden
 from forum.core.signals import fix_created, fix_escalated, fix_transitioned
 from forum.core.time import utcnow
 from forum.extensions import db
@@ -33,10 +33,8 @@ S = FixStatus
 MIN_REASON = 3
 
 
-class TransitionDenied(DomainError):
+class TransitionDenied(Forbidden):
     """The user may not make this move (HTTP 403)."""
-
-    status = 403
 
     def __init__(self, frm, to):
         super().__init__(f"You cannot move this fix from “{S(frm).label}” to “{S(to).label}”.")
@@ -371,7 +369,7 @@ def assign(
 
 def _leader(actor: User) -> None:
     if actor.role not in {Role.LEADER, Role.ADMIN}:
-        raise DomainError("Only leaders can do that.")
+        raise Forbidden("Only leaders can do that.")
 
 
 def set_priority(

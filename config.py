@@ -72,6 +72,12 @@ class Config:
     MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
     MAIL_FROM = os.environ.get("MAIL_FROM", "Voice of Sales <no-reply@voice-of-sales.local>")
+    # The outbox worker (`flask deliver`); see README.md "Notifications and e-mail".
+    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 3600)
+    OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 600)
+    DELIVER_INTERVAL_SECONDS = _int("DELIVER_INTERVAL_SECONDS", 5)
+    WEEKLY_DIGEST_SIZE = _int("WEEKLY_DIGEST_SIZE", 10)
 
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug default: memory-hard, slow on purpose
     INVITE_TTL_HOURS = _int("INVITE_TTL_HOURS", 72)

@@ -42,6 +42,10 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from forum import notify
+
+    notify.init_app(app)
+
     from forum.core.errors import register_error_handlers
     from forum.core.templating import register_templating
     from forum.core.web import register_request_hygiene
@@ -92,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.feedback.views import bp as feedback_bp
     from forum.fixes.views import bp as fixes_bp
     from forum.home.views import bp as home_bp
+    from forum.notify.views import bp as notify_bp
     from forum.taxonomy.views import bp as taxonomy_bp
     from forum.triage.views import bp as triage_bp
 
@@ -105,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
         feedback_bp,
         fixes_bp,
         triage_bp,
+        notify_bp,
         api_bp,
     ):
         app.register_blueprint(bp)

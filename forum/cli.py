@@ -86,3 +86,42 @@ def register_commands(app: Flask) -> None:
             level = "team lead" if e.level == 1 else "executive sponsor"
             click.echo(f"Fix #{e.fix_id} escalated to {e.to_user.display_name} ({level}).")
         click.echo(f"{len(created)} escalation{'s' if len(created) != 1 else ''} made.")
+
+    @app.cli.command("deliver")
+    @click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
+    @click.option(
+        "--batch",
+        default=50,
+        show_default=True,
+        type=click.IntRange(1, 1000),
+        help="Messages claimed per round.",
+    )
+    @click.option(
+        "--interval",
+        type=click.FloatRange(0.1, 3600),
+        default=None,
+        help="Seconds between polls when idle (default: DELIVER_INTERVAL_SECONDS).",
+    )
+    def deliver(once: bool, batch: int, interval: float | None) -> None:
+        """Send the e-mail outbox, retrying with backoff; each message is sent once."""
+        from forum.notify.delivery import run
+
+        interval = interval or app.config["DELIVER_INTERVAL_SECONDS"]
+        if not once:
+            click.echo(f"Delivering the outbox every {interval:g}s; stop with Ctrl+C or SIGTERM.")
+        total = run(once=once, batch=batch, interval=interval, echo=click.echo)
+        click.echo(f"Done: {total}.")
+
+    @app.cli.command("digest")
+    @click.option("--daily", "which", flag_value="daily", default=True, help="(default)")
+    @click.option("--weekly", "which", flag_value="weekly", help="The leaders' overdue digest.")
+    def digest(which: str) -> None:
+        """Queue the daily digests, or the weekly executive digest (run from cron)."""
+        from forum.notify import digests
+
+        queued = digests.send_weekly() if which == "weekly" else digests.send_daily()
+        db.session.commit()
+        click.echo(
+            f"{len(queued)} {which} digest{'s' if len(queued) != 1 else ''} queued; "
+            "`flask deliver` sends them."
+        )

@@ -9,4 +9,5 @@ from forum.core import (
 )
 from forum.feedback import models as feedback  # noqa: F401
 from forum.fixes import models as fixes  # noqa: F401
+from forum.notify import models as notify  # noqa: F401
 from forum.taxonomy import models as taxonomy  # noqa: F401

@@ -30,6 +30,7 @@ NAV = [
     NavEntry("Teams", "admin.teams", "admin.teams"),
     NavEntry("SLA policy", "fixes.sla", "admin.sla"),
     NavEntry("Audit log", "admin.audit", "admin.audit"),
+    NavEntry("Outbox", "notify.outbox_admin", "notify.outbox"),
 ]
 
 

@@ -53,6 +53,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "fix.queue": frozenset({OPS, L, A}),
     "fix.escalations": frozenset({OPS, L, A}),
     "admin.sla": frozenset({A}),
+    # notifications
+    "notify.view": EVERYONE,  # one's own notifications only (checked in the views)
+    "notify.preferences": EVERYONE,
+    "notify.outbox": frozenset({A}),  # the e-mail outbox and the development mail folder
 }
 
 

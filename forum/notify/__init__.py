@@ -1,0 +1,29 @@
+"""Closing the loop: in-app notifications, e-mail through a durable outbox, preferences, digests."""
+
+import sqlalchemy as sa
+from flask import Flask, g
+from flask_login import current_user
+
+
+def unread_notifications() -> int:
+    """The signed-in user's unread count, for the header (one query per request)."""
+    from forum.notify.services import unread_count
+
+    if not current_user or not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        try:
+            g.unread_notifications = unread_count(current_user)
+        except sa.exc.SQLAlchemyError:
+            return 0  # an error page is being drawn after a database failure: no count
+    return g.unread_notifications
+
+
+def init_app(app: Flask) -> None:
+    """Listen to the domains' signals; give templates the unread count and the @mention rule."""
+    from forum.notify import mentions, receivers
+
+    receivers.connect()
+    app.jinja_env.globals.update(
+        unread_notifications=unread_notifications, mention_hint=mentions.HINT
+    )

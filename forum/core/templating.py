@@ -20,6 +20,13 @@ def fmt_date(value: date | datetime | None) -> str:
     return value.strftime("%Y-%m-%d")
 
 
+def fmt_iso(value: datetime | None) -> str:
+    """For <time datetime>: HTML allows at most milliseconds, so whole seconds in UTC."""
+    if value is None:
+        return ""
+    return as_utc(value).isoformat(timespec="seconds")
+
+
 def fmt_ago(value: datetime | None) -> str:
     """'3 days ago', coarse on purpose."""
     if value is None:
@@ -44,6 +51,7 @@ def fmt_money(value, currency: str = "USD") -> str:
 def register_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
         datetime=fmt_datetime,
+        iso=fmt_iso,
         date=fmt_date,
         ago=fmt_ago,
         money=fmt_money,

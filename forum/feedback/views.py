@@ -444,7 +444,7 @@ def attach(post_id: int):
         return redirect(url_for("feedback.detail", post_id=post.id))
     db.session.commit()
     flash("The evidence is attached.", "success")
-    return redirect(url_for("feedback.detail", post_id=post.id, _anchor="evidence"))
+    return redirect(url_for("feedback.detail", post_id=post.id, _anchor="evidence-files"))
 
 
 def download_name(attachment: Attachment, post: Post) -> str:

@@ -14,6 +14,7 @@ from forum.core.pagination import paginate
 from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
+from forum.feedback.shielding import shield_label
 from forum.fixes import history, services, workflow
 from forum.fixes.forms import (
     AssignForm,
@@ -79,9 +80,13 @@ def _team_members(team_id: int):
     ]
 
 
-def _actor_label(event: FixEvent, plain: bool) -> str:
+def _actor_label(event: FixEvent, plain: bool, shielded: dict) -> str:
+    """Who made a history entry, as this viewer may know it."""
     if event.actor is None:
         return "Voice of Sales (automatic)"
+    if event.actor_id in shielded:
+        # A shielded reporter who verifies or reopens stays "a verified rep" here too.
+        return shielded[event.actor_id]
     if plain and event.actor.role == Role.OPS:
         return "the operations team"
     if plain and event.actor.role in {Role.LEADER, Role.ADMIN}:
@@ -162,13 +167,19 @@ def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
         .options(joinedload(Post.author), joinedload(Post.region), joinedload(Post.account))
         .order_by(Post.id)
     ).all()
+    # Authors of shielded reports linked here, except the viewer: shown by their shield label.
+    shielded = {
+        p.author_id: shield_label(p) for p in posts if p.shielded and p.author_id != viewer.id
+    }
     timeline = []
     for e in events:
         if plain and e.kind not in PLAIN_KINDS:
             continue
-        timeline.append(("event", e.at, e, _actor_label(e, plain)))
+        timeline.append(("event", e.at, e, _actor_label(e, plain, shielded)))
     for c in comments:
-        timeline.append(("comment", c.created_at, c, c.author.display_name))
+        timeline.append(
+            ("comment", c.created_at, c, shielded.get(c.author_id, c.author.display_name))
+        )
     for p in posts:
         timeline.append(("post", p.created_at, p, None))
     timeline.sort(key=lambda item: (item[1], {"post": 0, "event": 1, "comment": 2}[item[0]]))

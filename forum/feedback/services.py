@@ -224,7 +224,7 @@ def corroborate(
     acct: Account | None = find_or_create_account(account, actor=user) if account else None
     if amount is not None and amount < 0:
         raise DomainError("The amount cannot be negative.")
-    result = db.session.execute(
+    created = db.session.execute(
         _insert_ignore(
             Corroboration.__table__,
             dict(
@@ -235,9 +235,11 @@ def corroborate(
                 note=note.strip()[:500],
                 created_at=utcnow(),
             ),
-        )
-    )
-    if result.rowcount != 1:
+        ).returning(Corroboration.__table__.c.id)
+    ).first()
+    # Ask for the new row, not the rowcount: on PostgreSQL SQLAlchemy adds RETURNING to the
+    # insert and then reports a rowcount of -1, so every "me too" looked like a repeat.
+    if created is None:
         raise Conflict("You have already said “me too” on this post.")
     mine = db.session.scalar(
         sa.select(Corroboration).where(

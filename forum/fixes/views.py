@@ -16,6 +16,7 @@ from forum.core.pagination import paginate
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
+from forum.feedback.shielding import can_see_author, shield_label
 from forum.fixes import history, services, workflow
 from forum.fixes.forms import (
     AssignForm,
@@ -85,9 +86,11 @@ def _team_members(team_id: int):
     ]
 
 
-def _actor_label(event: FixEvent, plain: bool) -> str:
+def _actor_label(event: FixEvent, plain: bool, shielded: dict[int, Post]) -> str:
     if event.actor is None:
         return "Voice of Sales (automatic)"
+    if event.actor_id in shielded:
+        return shield_label(shielded[event.actor_id])
     if plain and event.actor.role == Role.OPS:
         return "the operations team"
     if plain and event.actor.role in {Role.LEADER, Role.ADMIN}:
@@ -155,7 +158,7 @@ def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
         .options(joinedload(FixEvent.actor))
         .order_by(FixEvent.seq)
     ).all()
-    chain = history.verify_entries(fix.id, list(events))
+    chain = history.verify_entries(fix.id, list(events), fix.version)
     comments = db.session.scalars(
         sa.select(FixComment)
         .where(FixComment.fix_id == fix.id)
@@ -168,13 +171,17 @@ def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
         .options(joinedload(Post.author), joinedload(Post.region), joinedload(Post.account))
         .order_by(Post.id)
     ).all()
+    # A shielded reporter who verifies, reopens or comments would be named by it: their
+    # entries and comments wear the shield, as their comments on the post do.
+    shielded = {p.author_id: p for p in posts if not can_see_author(viewer, p)}
     timeline = []
     for e in events:
         if plain and e.kind not in PLAIN_KINDS:
             continue
-        timeline.append(("event", e.at, e, _actor_label(e, plain)))
+        timeline.append(("event", e.at, e, _actor_label(e, plain, shielded)))
     for c in comments:
-        timeline.append(("comment", c.created_at, c, c.author.display_name))
+        name = shield_label(shielded[c.author_id]) if c.author_id in shielded else None
+        timeline.append(("comment", c.created_at, c, name or c.author.display_name))
     for p in posts:
         timeline.append(("post", p.created_at, p, None))
     timeline.sort(key=lambda item: (item[1], {"post": 0, "event": 1, "comment": 2}[item[0]]))

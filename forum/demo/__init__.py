@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.services import create_user, hash_password
+from forum.demo.fixes import seed_fixes
 from forum.extensions import db
 
 SALES_REGIONS = [
@@ -84,8 +85,13 @@ def seed_organisation(password: str) -> dict[str, User]:
 def seed(password: str) -> list[str]:
     """Seed everything the demo needs; flushes, the caller commits. Returns a summary."""
     users = seed_organisation(password)
+    # Fixes come after the posts they gather (they take untriaged demo reports first).
+    fixes = seed_fixes(users)
     teams = db.session.scalar(sa.select(sa.func.count(Team.id)))
     return [
         f"Demo organisation ready: {teams} teams, {len(users)} users.",
+        f"Added {fixes} fixes with their histories."
+        if fixes
+        else "Fixes exist already: demo fixes are not seeded again.",
         "Sign in as rep@example.com, ops@example.com, leader@example.com or admin@example.com.",
     ]

@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from forum.extensions import db
 
@@ -53,7 +54,9 @@ def register_commands(app: Flask) -> None:
             click.echo(line)
         click.echo(f"Demo password for every demo user: {password}")
 
-    history_group = click.Group("history", help="The fix history (hash-chained).")
+    # An AppGroup, so its commands get an app context however the CLI is entered (a plain
+    # click.Group only gets one from the `flask` command, not from app.cli or the test runner).
+    history_group = AppGroup("history", help="The fix history (hash-chained).")
     app.cli.add_command(history_group)
 
     @history_group.command("verify")
@@ -67,11 +70,8 @@ def register_commands(app: Flask) -> None:
             entries += report.entries
             if not report.intact:
                 e = report.broken_at
-                click.echo(
-                    f"BROKEN: fix #{report.fix_id}, history entry #{e.seq} (id {e.id}): "
-                    f"{report.problem}.",
-                    err=True,
-                )
+                where = f", history entry #{e.seq} (id {e.id})" if e is not None else ""
+                click.echo(f"BROKEN: fix #{report.fix_id}{where}: {report.problem}.", err=True)
                 sys.exit(1)
         click.echo(f"OK: {fixes} fix histories, {entries} entries, every chain intact.")
 

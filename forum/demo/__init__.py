@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.services import create_user, hash_password
 from forum.demo.catalog import seed_accounts, seed_commitments, seed_taxonomies
+from forum.demo.fixes import seed_fixes
 from forum.extensions import db
 
 SALES_REGIONS = [
@@ -88,9 +89,14 @@ def seed(password: str) -> list[str]:
     accounts = seed_accounts()
     terms = seed_taxonomies()
     commitments = seed_commitments(users)
+    # Fixes come after the posts they gather (they take untriaged demo reports first).
+    fixes = seed_fixes(users)
     teams = db.session.scalar(sa.select(sa.func.count(Team.id)))
     return [
         f"Demo organisation ready: {teams} teams, {len(users)} users.",
         f"Added {accounts} accounts, {terms} taxonomy terms and {commitments} catalog entries.",
+        f"Added {fixes} fixes with their histories."
+        if fixes
+        else "Fixes exist already: demo fixes are not seeded again.",
         "Sign in as rep@example.com, ops@example.com, leader@example.com or admin@example.com.",
     ]

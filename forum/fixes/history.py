@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from forum.core.time import as_utc, utcnow
 from forum.extensions import db
@@ -28,6 +29,15 @@ def _refuse_update(mapper, connection, target):
 @sa.event.listens_for(FixEvent, "before_delete")
 def _refuse_delete(mapper, connection, target):
     raise HistoryIsAppendOnly(f"fix history entry {target.id} cannot be deleted")
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk(state):
+    # update(FixEvent) and delete(FixEvent) skip the mapper events above.
+    if (state.is_update or state.is_delete) and any(
+        m.class_ is FixEvent for m in state.all_mappers
+    ):
+        raise HistoryIsAppendOnly("fix history entries cannot be changed or deleted")
 
 
 def _canonical(value):
@@ -143,11 +153,15 @@ class ChainReport:
 
     @property
     def intact(self) -> bool:
-        return self.broken_at is None
+        return not self.problem
 
 
-def verify_entries(fix_id: int, entries: list[FixEvent]) -> ChainReport:
-    """Check one chain: sequence, links and hashes, stopping at the first broken entry."""
+def verify_entries(fix_id: int, entries: list[FixEvent], version: int | None = None) -> ChainReport:
+    """Check one chain: sequence, links and hashes, stopping at the first broken entry.
+
+    Given the fix's ``version`` (read before the entries), also check that the chain reaches it:
+    every change writes an entry, so a chain that stops short has lost its latest entries.
+    """
     prev_hash = ""
     for expected_seq, e in enumerate(entries, start=1):
         if e.seq != expected_seq:
@@ -157,19 +171,30 @@ def verify_entries(fix_id: int, entries: list[FixEvent]) -> ChainReport:
         if entry_hash(e) != e.hash:
             return ChainReport(fix_id, len(entries), e, "its content does not match its hash")
         prev_hash = e.hash
+    if version is not None and not entries:
+        return ChainReport(fix_id, 0, None, "every entry is missing")
+    if version is not None and entries[-1].version_after < version:
+        return ChainReport(
+            fix_id,
+            len(entries),
+            entries[-1],
+            f"the entries after it are missing (the fix is at version {version})",
+        )
     return ChainReport(fix_id, len(entries))
 
 
 def verify_fix(fix_id: int) -> ChainReport:
+    version = db.session.scalar(sa.select(Fix.version).where(Fix.id == fix_id))
     entries = db.session.scalars(
         sa.select(FixEvent).where(FixEvent.fix_id == fix_id).order_by(FixEvent.seq)
     ).all()
-    return verify_entries(fix_id, list(entries))
+    return verify_entries(fix_id, list(entries), version)
 
 
 def verify_all(batch: int = 500):
     """Yield a report per fix, reading the history in batches (it may hold millions)."""
-    fix_ids = db.session.scalars(sa.select(Fix.id).order_by(Fix.id)).all()
+    versions = dict(db.session.execute(sa.select(Fix.id, Fix.version).order_by(Fix.id)).all())
+    fix_ids = list(versions)
     for start in range(0, len(fix_ids), batch):
         chunk = fix_ids[start : start + batch]
         rows = db.session.scalars(
@@ -181,5 +206,5 @@ def verify_all(batch: int = 500):
         for e in rows:
             by_fix[e.fix_id].append(e)
         for fix_id in chunk:
-            yield verify_entries(fix_id, by_fix[fix_id])
+            yield verify_entries(fix_id, by_fix[fix_id], versions[fix_id])
         db.session.expunge_all()

@@ -104,6 +104,20 @@ def changes_since(fix: Fix, version: int) -> list[FixEvent]:
     ).all()
 
 
+def stale(fix: Fix, version: int) -> Conflict:
+    """The Conflict for a change based on ``version``, listing what changed since."""
+    changed = changes_since(fix, version)
+    lines = "; ".join(
+        f"{e.at:%Y-%m-%d %H:%M} {e.kind} {e.from_value}→{e.to_value}".strip() for e in changed
+    )
+    return Conflict(
+        "Someone changed this fix while you were looking at it"
+        + (f" ({lines})" if lines else "")
+        + ". Review the current state and try again.",
+        changes=[e.id for e in changed],
+    )
+
+
 def claim(fix: Fix, version: int, now: datetime) -> None:
     """Take the fix's version from ``version`` to the next one, or raise Conflict.
 
@@ -118,16 +132,7 @@ def claim(fix: Fix, version: int, now: datetime) -> None:
     ).rowcount
     if claimed != 1:
         db.session.refresh(fix)
-        changed = changes_since(fix, version)
-        lines = "; ".join(
-            f"{e.at:%Y-%m-%d %H:%M} {e.kind} {e.from_value}→{e.to_value}".strip() for e in changed
-        )
-        raise Conflict(
-            "Someone changed this fix while you were looking at it"
-            + (f" ({lines})" if lines else "")
-            + ". Review the current state and try again.",
-            changes=[e.id for e in changed],
-        )
+        raise stale(fix, version)
     # The row is already written; keep the session from writing these two again.
     sa.orm.attributes.set_committed_value(fix, "version", version + 1)
     sa.orm.attributes.set_committed_value(fix, "updated_at", now)
@@ -276,6 +281,10 @@ def transition(
 ) -> FixEvent:
     """Move ``fix`` to ``to`` by the table's rules, recording who did it and why."""
     now = now or utcnow()
+    if version != fix.version:
+        # Judge a stale form by what changed, not by the move it asks for from a status the
+        # user never saw.
+        raise stale(fix, version)
     to = S(to)
     frm = S(fix.status)
     rule = workflow.rule_for(fix, to)
@@ -453,7 +462,12 @@ def escalate_overdue(now: datetime | None = None, sponsor_after: timedelta | Non
     for fix in fixes:
         if fix.snoozed_until is not None and fix.snoozed_until > now:
             continue
-        round_ = fix.reopen_count + 1
+        # Each path from the lead to the sponsor is a round; a reopened fix or a later due date
+        # resets the level to 0 and so starts a new one.
+        last_round = db.session.scalar(
+            sa.select(sa.func.max(Escalation.round)).where(Escalation.fix_id == fix.id)
+        )
+        round_ = (last_round or 0) + (1 if fix.escalation_level == 0 else 0)
         team = fix.owner_team
         if fix.escalation_level == 0:
             level, target = (1, team.lead) if team.lead else (2, team.sponsor)

@@ -14,7 +14,7 @@ from forum.core.pagination import paginate
 from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
-from forum.feedback.shielding import shield_label
+from forum.feedback.shielding import can_see_author, shield_label
 from forum.fixes import history, services, workflow
 from forum.fixes.forms import (
     AssignForm,
@@ -80,13 +80,11 @@ def _team_members(team_id: int):
     ]
 
 
-def _actor_label(event: FixEvent, plain: bool, shielded: dict) -> str:
-    """Who made a history entry, as this viewer may know it."""
+def _actor_label(event: FixEvent, plain: bool, shielded: dict[int, Post]) -> str:
     if event.actor is None:
         return "Voice of Sales (automatic)"
     if event.actor_id in shielded:
-        # A shielded reporter who verifies or reopens stays "a verified rep" here too.
-        return shielded[event.actor_id]
+        return shield_label(shielded[event.actor_id])
     if plain and event.actor.role == Role.OPS:
         return "the operations team"
     if plain and event.actor.role in {Role.LEADER, Role.ADMIN}:
@@ -154,7 +152,7 @@ def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
         .options(joinedload(FixEvent.actor))
         .order_by(FixEvent.seq)
     ).all()
-    chain = history.verify_entries(fix.id, list(events))
+    chain = history.verify_entries(fix.id, list(events), fix.version)
     comments = db.session.scalars(
         sa.select(FixComment)
         .where(FixComment.fix_id == fix.id)
@@ -167,19 +165,17 @@ def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
         .options(joinedload(Post.author), joinedload(Post.region), joinedload(Post.account))
         .order_by(Post.id)
     ).all()
-    # Authors of shielded reports linked here, except the viewer: shown by their shield label.
-    shielded = {
-        p.author_id: shield_label(p) for p in posts if p.shielded and p.author_id != viewer.id
-    }
+    # A shielded reporter who verifies, reopens or comments would be named by it: their
+    # entries and comments wear the shield, as their comments on the post do.
+    shielded = {p.author_id: p for p in posts if not can_see_author(viewer, p)}
     timeline = []
     for e in events:
         if plain and e.kind not in PLAIN_KINDS:
             continue
         timeline.append(("event", e.at, e, _actor_label(e, plain, shielded)))
     for c in comments:
-        timeline.append(
-            ("comment", c.created_at, c, shielded.get(c.author_id, c.author.display_name))
-        )
+        name = shield_label(shielded[c.author_id]) if c.author_id in shielded else None
+        timeline.append(("comment", c.created_at, c, name or c.author.display_name))
     for p in posts:
         timeline.append(("post", p.created_at, p, None))
     timeline.sort(key=lambda item: (item[1], {"post": 0, "event": 1, "comment": 2}[item[0]]))

@@ -179,6 +179,9 @@ def possible_duplicates(post: Post) -> list[Post]:
 def reopen_for_recurrence(post: Post, fix: Fix, *, actor: User) -> Fix:
     """The problem is back: reopen the verified fix (counted as a recurrence) and link the post."""
     _check(post, actor)
+    if fix.status != FixStatus.VERIFIED:
+        # Only a fix that was verified can recur; anything else is an ordinary attach or reopen.
+        raise DomainError(f"Fix #{fix.id} is not verified, so this is not a recurrence.")
     fixes.transition(
         fix,
         FixStatus.REOPENED,

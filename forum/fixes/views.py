@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from forum.auth.models import Role, Team, TeamKind, User
+from forum.auth.models import Role, Team, TeamKind
 from forum.auth.permissions import can, require, require_obj
 from forum.core import settings
 from forum.core.errors import DomainError
@@ -70,14 +70,7 @@ def _root_causes():
 
 
 def _team_members(team_id: int):
-    return [("", "— nobody —")] + [
-        (u.id, u.display_name)
-        for u in db.session.scalars(
-            sa.select(User)
-            .where(User.team_id == team_id, User.active.is_(True))
-            .order_by(User.display_name)
-        )
-    ]
+    return [("", "— nobody —")] + services.team_member_choices(team_id)
 
 
 def _actor_label(event: FixEvent, plain: bool, shielded: dict[int, Post]) -> str:

@@ -15,11 +15,30 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 
 import config
 from forum import create_app
 from forum.extensions import db, limiter
 from tests import factories
+
+
+class MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app the tests build (keyed by template source)."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_BYTECODE = MemoryBytecodeCache()
 
 CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
@@ -96,6 +115,8 @@ def make_app(database_url, tmp_path):
         settings.update(overrides)
         app = create_app(config_class, **settings)
         app.test_client_class = Client
+        # Every test builds a new app; sharing compiled templates saves recompiling them.
+        app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
         if settings["SQLALCHEMY_DATABASE_URI"] == database_url:
             apps.append(app)
         return app

@@ -31,10 +31,13 @@ def user(
     email: str | None = None,
     password: str = PASSWORD,
     active: bool = True,
+    team_id: int | None = None,
     **fields,
 ) -> User:
     role = Role(role)
     n = next(_seq)
+    if team_id is not None:
+        team_obj = db.session.get(Team, team_id)
     if team_obj is None and role == Role.REP:
         team_obj = team(TeamKind.SALES)
     if team_obj is None and role == Role.OPS:

@@ -16,6 +16,7 @@ from forum.core.pagination import paginate
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
+from forum.feedback.shielding import can_see_author, shield_label
 from forum.fixes import history, services, workflow
 from forum.fixes.forms import (
     AssignForm,
@@ -168,13 +169,20 @@ def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
         .options(joinedload(Post.author), joinedload(Post.region), joinedload(Post.account))
         .order_by(Post.id)
     ).all()
+    # The author of a shielded report wears the shield here too: their verifications, reopens
+    # and comments would otherwise name them next to the report.
+    shielded = {p.author_id: p for p in posts if not can_see_author(viewer, p)}
+
+    def person(user_id: int | None, name: str) -> str:
+        return shield_label(shielded[user_id]) if user_id in shielded else name
+
     timeline = []
     for e in events:
         if plain and e.kind not in PLAIN_KINDS:
             continue
-        timeline.append(("event", e.at, e, _actor_label(e, plain)))
+        timeline.append(("event", e.at, e, person(e.actor_id, _actor_label(e, plain))))
     for c in comments:
-        timeline.append(("comment", c.created_at, c, c.author.display_name))
+        timeline.append(("comment", c.created_at, c, person(c.author_id, c.author.display_name)))
     for p in posts:
         timeline.append(("post", p.created_at, p, None))
     timeline.sort(key=lambda item: (item[1], {"post": 0, "event": 1, "comment": 2}[item[0]]))

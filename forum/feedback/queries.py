@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from forum.auth.models import User
+from forum.auth.permissions import can
 from forum.core.time import as_utc
 from forum.extensions import db
 from forum.feedback.models import Comment, Outcome, Post, PostKind, PostStatus
@@ -139,7 +140,7 @@ def fix_status():
 def comment_count(viewer: User):
     """A correlated count of the comments ``viewer`` may see on each post."""
     query = sa.select(sa.func.count(Comment.id)).where(Comment.post_id == Post.id)
-    if viewer.role == "rep":
+    if not can(viewer, "post.internal_note"):
         query = query.where(Comment.internal.is_(False))
     return query.correlate(Post).scalar_subquery()
 

@@ -275,6 +275,14 @@ def _render_detail(post: Post, *, revealed=None, reveal_form=None, status=200):
         is not None
     )
     mine = next((c for c in corroborations if c.user_id == viewer.id), None)
+    # A merged duplicate's reporter counts as a "me too" here; if they shielded that report,
+    # their name stays behind the shield (the note names the duplicate).
+    moved = {c.moved_from_post_id for c in corroborations} - {None}
+    sources = (
+        {p.id: p for p in db.session.scalars(sa.select(Post).where(Post.id.in_(moved)))}
+        if moved
+        else {}
+    )
     comment_form = CommentForm()
     if not can(viewer, "post.internal_note"):
         del comment_form.internal
@@ -289,6 +297,7 @@ def _render_detail(post: Post, *, revealed=None, reveal_form=None, status=200):
         author=author_label(viewer, post),
         sees_author=can_see_author(viewer, post),
         person=lambda pid, name: person_label(viewer, post, pid, name),
+        corroborator=lambda c: _corroborator_label(viewer, c, sources.get(c.moved_from_post_id)),
         comment_form=comment_form,
         corroborate_form=CorroborateForm(),
         reveal_form=reveal_form or RevealForm(),
@@ -296,6 +305,13 @@ def _render_detail(post: Post, *, revealed=None, reveal_form=None, status=200):
         revealed=revealed,
         accounts=_account_names(),
     ), status
+
+
+def _corroborator_label(viewer, corroboration: Corroboration, source: Post | None) -> str:
+    name = corroboration.user.display_name
+    if source is None:
+        return name
+    return person_label(viewer, source, corroboration.user_id, name)
 
 
 @bp.route("/<int:post_id>/edit", methods=["GET", "POST"])

@@ -83,8 +83,15 @@ def test_a_second_rep_says_me_too_with_another_account(app, page, new_page, sign
     region_id, ops_id = _teams(app)
     with app.app_context():
         author = factories.user("rep", team_id=region_id)
-        post = Post(kind="broken_promise", title="Invoices arrive a month late", body="Again.",
-                    author=author, region_id=region_id, team_id=ops_id, promised="Monthly")
+        post = Post(
+            kind="broken_promise",
+            title="Invoices arrive a month late",
+            body="Again.",
+            author=author,
+            region_id=region_id,
+            team_id=ops_id,
+            promised="Monthly",
+        )
         db.session.add(post)
         db.session.commit()
         post_id = post.id
@@ -98,14 +105,15 @@ def test_a_second_rep_says_me_too_with_another_account(app, page, new_page, sign
     expect(page.get_by_role("heading", name=re.compile("Me too"))).to_contain_text("(1)")
     expect(page.locator(".corroborations")).to_contain_text("Initech")
     with app.app_context():
-        assert db.session.scalar(
-            sa.select(sa.func.count(Corroboration.id)).where(Corroboration.post_id == post_id)
-        ) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(Corroboration.id)).where(Corroboration.post_id == post_id)
+            )
+            == 1
+        )
 
 
-def test_a_leader_reveals_a_shielded_author_and_the_reveal_is_audited(
-    app, page, new_page, sign_in
-):
+def test_a_leader_reveals_a_shielded_author_and_the_reveal_is_audited(app, page, new_page, sign_in):
     region_id, ops_id = _teams(app)
     rep_page = new_page("phone", "rep")
     sign_in(rep_page, "rep", team_id=region_id, display_name="Sam Shielded")

@@ -39,6 +39,7 @@ UNGUARDED = {
     "auth.forgot_password",
     "auth.reset_password",
     "auth.accept_invite",
+    "notify.unsubscribe",  # the signed token in the e-mail is the credential (tests/notify)
 }
 
 
@@ -582,6 +583,15 @@ MATRIX = [
     ),
     Row("GET", "/fixes/sla", admin_only(200)),
     Row("POST", "/fixes/sla", admin_only(302), SLA_FORM),
+    # notifications: one's own only; the outbox is the admins'
+    Row("GET", "/notifications/", everyone(200)),
+    Row("POST", "/notifications/{missing}/read", everyone(404)),
+    Row("POST", "/notifications/read-all", everyone(refused(303)), case="nothing unread"),
+    Row("GET", "/notifications/preferences", everyone(200)),
+    Row("POST", "/notifications/preferences", everyone(400), case="an empty form"),
+    Row("GET", "/notifications/outbox", admin_only(200)),
+    Row("GET", "/notifications/outbox/mail/nothing.eml", admin_only(404)),
+    Row("POST", "/notifications/outbox/{missing}/retry", admin_only(404)),
 ]
 
 CASES = [(row, role) for row in MATRIX for role in ROLES if role in row.expected]

@@ -53,6 +53,11 @@ POLICY: dict[str, frozenset[Role]] = {
     "fix.queue": frozenset({OPS, L, A}),
     "fix.escalations": frozenset({OPS, L, A}),
     "admin.sla": frozenset({A}),
+    # the accountability board (reads only); a rep sees their own track record
+    "board.view": frozenset({L, A}),
+    "board.export": frozenset({L, A}),
+    "board.record": REPORTERS,
+    "board.own_record": frozenset({R}),
 }
 
 
@@ -76,6 +81,7 @@ OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {
     "comment.edit": _is_author,
     "catalog.edit": _own_team_or_admin,
     "fix.assign": lambda user, fix: user.role != Role.OPS or user.team_id == fix.owner_team_id,
+    "board.record": lambda user, person: user.role in {L, A} or user.id == person.id,
 }
 
 

@@ -9,7 +9,7 @@ and every cell that a spreadsheet could take for a formula — starting with ``=
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
@@ -23,18 +23,22 @@ from forum.feedback.shielding import author_label
 from forum.fixes.models import Fix, FixEvent
 from forum.taxonomy.models import TaxonomyTerm
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")
 CHUNK = 500
 
 
 def neutralise(value) -> str:
     """The cell as text, with a leading apostrophe if a spreadsheet could run it."""
+    if value.__class__ is str:  # most cells: the quick way first
+        return "'" + value if value[:1] in FORMULA_STARTS else value
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = as_utc(value).strftime("%Y-%m-%d %H:%M:%S UTC")
+        if value.tzinfo is not UTC:
+            value = as_utc(value)
+        return value.isoformat(sep=" ", timespec="seconds")[:19] + " UTC"
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 def stream(header: list[str], rows: Iterable[list]) -> Iterator[str]:
@@ -185,17 +189,17 @@ def history_rows(fix_query: sa.Select, start: datetime, end: datetime, viewer: U
     """
     actor = aliased(User)
     shielded, region = aliased(Post), aliased(Team)
-    shield_region = (
-        sa.select(sa.func.coalesce(region.name, "no region"))
-        .select_from(shielded)
-        .outerjoin(region, shielded.region_id == region.id)
-        .where(
-            shielded.fix_id == FixEvent.fix_id,
-            shielded.author_id == FixEvent.actor_id,
-            shielded.shielded.is_(True),
+    # Who reported a fix under a shield, and the region the shield names: once, not per entry.
+    shields = (
+        sa.select(
+            shielded.fix_id,
+            shielded.author_id,
+            sa.func.min(sa.func.coalesce(region.name, "no region")).label("region"),
         )
-        .limit(1)
-        .scalar_subquery()
+        .outerjoin(region, shielded.region_id == region.id)
+        .where(shielded.shielded.is_(True), shielded.fix_id.is_not(None))
+        .group_by(shielded.fix_id, shielded.author_id)
+        .subquery()
     )
     fixes = fix_query.with_only_columns(Fix.id, Fix.title, Team.name.label("team")).subquery()
     query = (
@@ -210,11 +214,15 @@ def history_rows(fix_query: sa.Select, start: datetime, end: datetime, viewer: U
             FixEvent.to_value,
             FixEvent.actor_id,
             actor.display_name,
-            shield_region.label("shield_region"),
+            shields.c.region,
             FixEvent.note,
         )
         .join(fixes, fixes.c.id == FixEvent.fix_id)
         .outerjoin(actor, actor.id == FixEvent.actor_id)
+        .outerjoin(
+            shields,
+            sa.and_(shields.c.fix_id == FixEvent.fix_id, shields.c.author_id == FixEvent.actor_id),
+        )
         .where(in_range(FixEvent.at, start, end))
         .order_by(FixEvent.at, FixEvent.id)
         .execution_options(yield_per=CHUNK * 4)

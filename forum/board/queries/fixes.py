@@ -1,5 +1,5 @@
-"""The accountability board and the team scorecard: figures per operations team, computed in
-the database in a fixed number of statements.
+"""The accountability board: figures per operations team, computed in the database in a fixed
+number of statements (the team scorecard repeats them month by month: ``scorecard.py``).
 
 Definitions (``now`` is the time of the request; the period is ``[start, end)`` in UTC; the
 scope is the operations team filter plus, for region and segment, "the fix has at least one
@@ -33,22 +33,22 @@ linked report filed in that region / about an account of that segment"):
   (resolved, verified or won't fix — or reopened, which implies an earlier close), the share
   reopened at least once. A fix reopened twice counts once. **Recurrence rate**: the same
   denominator, the share reopened as a recurrence (a new report of a verified problem).
-- **Promises** (``promise_state``): broken-promise reports filed in the period (duplicates
-  left out), each in exactly one state — *made good* (its fix is verified), *awaiting
+- **Promises** (``promises.promise_state``): broken-promise reports filed in the period
+  (duplicates left out), each in exactly one state — *made good* (its fix is verified), *awaiting
   verification* (fix resolved), *being fixed* (fix open), *given up* (fix won't fix, or the
   report was declined or noted) or *untriaged*. The team is the fix's owner, or the team the
   rep named while the report has no fix. **Kept** = made good; **still broken** = the rest.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from forum.accounts.models import Account
 from forum.auth.models import Team
-from forum.board.filters import BoardFilter, Bucket, TeamRef, months_ending, weeks_ending
+from forum.board.filters import BoardFilter, Bucket, TeamRef, weeks_ending
+from forum.board.queries.promises import Promises, promise_scope, promise_state, promise_team
 from forum.board.queries.sql import (
     DAY,
     at,
@@ -60,10 +60,9 @@ from forum.board.queries.sql import (
     seconds_between,
     sum_if,
 )
-from forum.catalog.models import STALE_AFTER, Commitment
 from forum.extensions import db
-from forum.feedback.models import Post, PostKind, PostStatus
-from forum.fixes.models import OPEN_STATUSES, Fix, FixEvent, FixStatus, Priority
+from forum.feedback.models import Post
+from forum.fixes.models import OPEN_STATUSES, Fix, FixStatus, Priority
 
 OPEN = sorted(str(s) for s in OPEN_STATUSES)
 DONE = [str(FixStatus.RESOLVED), str(FixStatus.VERIFIED)]
@@ -97,14 +96,6 @@ FIX_METRICS = {
     "recurred": ("Recurred", "Created in the period and reopened as a recurrence."),
     "active": ("Fixes in the period", "Created or resolved in the period, or open now."),
     "all": ("All fixes", "Every fix in scope, whenever it was created."),
-}
-
-PROMISE_STATES = {
-    "kept": "Made good (fix verified)",
-    "awaiting": "Fixed, awaiting verification",
-    "fixing": "Fix under way",
-    "given_up": "Given up (won't fix, declined or noted)",
-    "untriaged": "Not yet triaged",
 }
 
 
@@ -174,70 +165,6 @@ def fix_scope(f: BoardFilter) -> list:
     return clauses
 
 
-def promise_state():
-    """A broken-promise report's state, from the report and its fix (outer-joined)."""
-    return sa.case(
-        (Fix.status == FixStatus.VERIFIED, "kept"),
-        (Fix.status == FixStatus.RESOLVED, "awaiting"),
-        (Fix.status.in_(OPEN), "fixing"),
-        (
-            sa.or_(
-                Fix.status == FixStatus.WONT_FIX,
-                Post.status.in_([str(PostStatus.DECLINED), str(PostStatus.NOTED)]),
-            ),
-            "given_up",
-        ),
-        else_="untriaged",
-    )
-
-
-def promise_team():
-    return sa.func.coalesce(Fix.owner_team_id, Post.team_id)
-
-
-def promise_scope(f: BoardFilter, c: Clock, *, period: bool = True) -> list:
-    """Conditions on ``Post`` (with ``Fix`` outer-joined) for broken-promise reports."""
-    clauses = [
-        Post.kind == PostKind.BROKEN_PROMISE,
-        Post.status != PostStatus.DUPLICATE,
-    ]
-    if period:
-        clauses.append(in_range(Post.created_at, c.start, c.end))
-    if f.region is not None:
-        clauses.append(Post.region_id == f.region.id)
-    if f.segment:
-        account = aliased(Account)
-        clauses.append(
-            sa.select(account.id)
-            .where(account.id == Post.account_id, account.segment == f.segment)
-            .exists()
-        )
-    if f.team is not None:
-        clauses.append(promise_team() == f.team.id)
-    return clauses
-
-
-@dataclass
-class Promises:
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROMISE_STATES, 0))
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def kept(self) -> int:
-        return self.counts["kept"]
-
-    @property
-    def broken(self) -> int:
-        return self.total - self.kept
-
-    @property
-    def kept_rate(self) -> float | None:
-        return self.kept / self.total if self.total else None
-
-
 @dataclass
 class TeamFigures:
     """One row of the board: a team (or ``None`` for all teams in scope)."""
@@ -267,6 +194,19 @@ class TeamFigures:
 
 
 COUNTED = [name for name in FIX_METRICS if name not in ("all", "active")]
+# The rows each figure is counted over (every figure's condition implies its subset's).
+SUBSETS = {
+    "open": [
+        "open",
+        "overdue",
+        "due_week",
+        *[name for name, *_ in AGES],
+        "revenue_open",
+        *[f"overdue_{p}" for p in PRIORITIES],
+    ],
+    "created": ["created", "closed_cohort", "reopened", "recurred"],
+    "resolved": ["resolved", "on_time", "late"],
+}
 
 
 def _empty(team: TeamRef | None) -> TeamFigures:
@@ -286,20 +226,36 @@ def team_figures(f: BoardFilter, c: Clock, teams: list[TeamRef]) -> list[TeamFig
         return [total]
     preds = fix_predicates(c)
     scope = [Fix.owner_team_id.in_(ids), *fix_scope(f)]
-    columns = [count_if(preds[name]).label(name) for name in COUNTED]
-    columns.append(sum_if(preds["open"], Fix.revenue_at_risk).label("revenue_open"))
-    columns += [
-        count_if(sa.and_(preds["overdue"], Fix.priority == p)).label(f"overdue_{p}")
-        for p in PRIORITIES
-    ]
-    query = sa.select(Fix.owner_team_id, *columns).where(*scope).group_by(Fix.owner_team_id)
-    for row in db.session.execute(query).mappings():
-        figures = rows[row["owner_team_id"]]
-        for name in COUNTED:
-            figures.counts[name] = int(row[name])
-        figures.revenue_open = float(row["revenue_open"] or 0)
-        for p in PRIORITIES:
-            figures.overdue_by_priority[p] = int(row[f"overdue_{p}"])
+    # Each figure is counted over the rows that can match it only — open fixes, fixes created
+    # in the period, fixes resolved in it — so the work grows with those, not with the table.
+    measures = {name: count_if(preds[name]) for name in COUNTED} | {
+        "revenue_open": sum_if(preds["open"], Fix.revenue_at_risk)
+    }
+    for p in PRIORITIES:
+        measures[f"overdue_{p}"] = count_if(sa.and_(preds["overdue"], Fix.priority == p))
+    width = max(len(names) for names in SUBSETS.values())
+    parts = []
+    for subset, names in SUBSETS.items():
+        columns = [measures[n] for n in names] + [sa.literal(0)] * (width - len(names))
+        parts.append(
+            sa.select(
+                Fix.owner_team_id.label("team"),
+                sa.literal(subset).label("subset"),
+                *[col.label(f"m{i}") for i, col in enumerate(columns)],
+            )
+            .where(preds[subset], *scope)
+            .group_by(Fix.owner_team_id)
+        )
+    for row in db.session.execute(sa.union_all(*parts)).mappings():
+        figures = rows[row["team"]]
+        for i, name in enumerate(SUBSETS[row["subset"]]):
+            value = row[f"m{i}"] or 0
+            if name == "revenue_open":
+                figures.revenue_open = float(value)
+            elif name.startswith("overdue_P"):
+                figures.overdue_by_priority[name.removeprefix("overdue_")] = int(value)
+            else:
+                figures.counts[name] = int(value)
     for figures in rows.values():
         for name in COUNTED:
             total.counts[name] += figures.counts[name]
@@ -307,26 +263,36 @@ def team_figures(f: BoardFilter, c: Clock, teams: list[TeamRef]) -> list[TeamFig
         for p in PRIORITIES:
             total.overdue_by_priority[p] += figures.overdue_by_priority[p]
 
-    # Medians and p90: the values of each team and of all teams together, ranked in SQL.
+    # Medians and p90 of each team, and of all teams together, ranked in SQL.
     age = seconds_between(at(c.now), Fix.created_at)
     ttr = seconds_between(Fix.resolved_at, Fix.created_at)
-    parts = []
-    for metric, value, cond in (("age", age, preds["open"]), ("ttr", ttr, preds["resolved"])):
-        for grp in (Fix.owner_team_id, sa.literal(0)):
-            parts.append(
-                sa.select(
-                    grp.label("grp"), sa.literal(metric).label("metric"), value.label("v")
-                ).where(cond, *scope)
-            )
-    values = sa.union_all(*parts).subquery()
-    stats = percentiles(values, ["grp", "metric"], {"p50": (1, 2), "p90": (9, 10)})
+    values = sa.union_all(
+        *[
+            sa.select(
+                Fix.owner_team_id.label("grp"), sa.literal(metric).label("metric"), v.label("v")
+            ).where(cond, *scope)
+            for metric, v, cond in (("age", age, preds["open"]), ("ttr", ttr, preds["resolved"]))
+        ]
+    ).subquery()
+    stats = percentiles(
+        values, ["grp", "metric"], {"p50": (1, 2), "p90": (9, 10)}, overall=["metric"]
+    )
+    overall: dict = {}
     for row in db.session.execute(stats).mappings():
-        figures = total if row["grp"] == 0 else rows[row["grp"]]
+        figures = rows[row["grp"]]
+        for name in ("p50", "p90"):
+            key = (row["metric"], name)
+            overall[key] = overall.get(key, 0.0) + row[f"{name}_part"]
         if row["metric"] == "age":
             figures.median_age_days = row["p50"] / DAY
         else:
             figures.ttr_median_days = row["p50"] / DAY
             figures.ttr_p90_days = row["p90"] / DAY
+    if ("age", "p50") in overall:
+        total.median_age_days = overall["age", "p50"] / DAY
+    if ("ttr", "p50") in overall:
+        total.ttr_median_days = overall["ttr", "p50"] / DAY
+        total.ttr_p90_days = overall["ttr", "p90"] / DAY
 
     state = promise_state()
     team_col = promise_team()
@@ -334,7 +300,7 @@ def team_figures(f: BoardFilter, c: Clock, teams: list[TeamRef]) -> list[TeamFig
         sa.select(team_col.label("team_id"), state.label("state"), sa.func.count().label("n"))
         .select_from(Post)
         .outerjoin(Fix, Post.fix_id == Fix.id)
-        .where(*promise_scope(f, c), team_col.in_(ids))
+        .where(*promise_scope(f, c.start, c.end), team_col.in_(ids))
         .group_by(team_col, state)
     )
     for row in db.session.execute(query).mappings():
@@ -419,169 +385,6 @@ def board(f: BoardFilter, teams: list[TeamRef], now: datetime) -> Board:
         rows=team_figures(f, c, ops),
         weeks=weekly(f, c, ops, weeks),
         top=top_fixes(f, ops),
-    )
-
-
-# --- the team scorecard: the same figures month by month ---------------------------------
-
-
-@dataclass
-class MonthRow:
-    bucket: Bucket
-    created: int = 0
-    resolved: int = 0
-    on_time: int = 0
-    closed_cohort: int = 0
-    reopened: int = 0
-    recurred: int = 0
-    open_at_end: int = 0
-    ttr_median_days: float | None = None
-    ttr_p90_days: float | None = None
-    promises: Promises = field(default_factory=Promises)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return self.on_time / self.resolved if self.resolved else None
-
-    @property
-    def reopen_rate(self) -> float | None:
-        return self.reopened / self.closed_cohort if self.closed_cohort else None
-
-
-def status_at(moment: datetime):
-    """A fix's status at ``moment``, read from its history (open until its first move)."""
-    last = (
-        sa.select(FixEvent.to_value)
-        .where(FixEvent.fix_id == Fix.id, FixEvent.kind == "status", FixEvent.at < at(moment))
-        .order_by(FixEvent.at.desc(), FixEvent.seq.desc())
-        .limit(1)
-        .correlate(Fix)
-        .scalar_subquery()
-    )
-    return sa.func.coalesce(last, str(FixStatus.OPEN))
-
-
-def monthly(f: BoardFilter, team: TeamRef, now: datetime, count: int = 12) -> list[MonthRow]:
-    """A team's figures for each of the ``count`` months up to the period's end: four
-    statements. "Open at month end" replays the history (status at that instant)."""
-    months = months_ending(min(f.end, now.date()), count)
-    out = [MonthRow(b) for b in months]
-    scope = [Fix.owner_team_id == team.id, *fix_scope(f)]
-    ever_closed = sa.or_(Fix.status.in_(DONE + [str(FixStatus.WONT_FIX)]), Fix.reopen_count > 0)
-    created = sa.select(
-        bucket_index(Fix.created_at, months).label("b"),
-        sa.literal(1).label("created"),
-        sa.literal(0).label("resolved"),
-        sa.literal(0).label("on_time"),
-        sa.case((ever_closed, 1), else_=0).label("closed_cohort"),
-        sa.case((sa.and_(ever_closed, Fix.reopen_count > 0), 1), else_=0).label("reopened"),
-        sa.case((sa.and_(ever_closed, Fix.recurrence_count > 0), 1), else_=0).label("recurred"),
-    ).where(in_buckets(Fix.created_at, months), *scope)
-    resolved = sa.select(
-        bucket_index(Fix.resolved_at, months).label("b"),
-        sa.literal(0),
-        sa.literal(1),
-        sa.case((Fix.resolved_at <= Fix.due_at, 1), else_=0),
-        sa.literal(0),
-        sa.literal(0),
-        sa.literal(0),
-    ).where(Fix.status.in_(DONE), in_buckets(Fix.resolved_at, months), *scope)
-    u = sa.union_all(created, resolved).subquery()
-    names = ["created", "resolved", "on_time", "closed_cohort", "reopened", "recurred"]
-    query = sa.select(u.c.b, *[sa.func.sum(u.c[n]).label(n) for n in names]).group_by(u.c.b)
-    for row in db.session.execute(query).mappings():
-        for n in names:
-            setattr(out[row["b"]], n, int(row[n]))
-
-    values = (
-        sa.select(
-            bucket_index(Fix.resolved_at, months).label("b"),
-            seconds_between(Fix.resolved_at, Fix.created_at).label("v"),
-        )
-        .where(Fix.status.in_(DONE), in_buckets(Fix.resolved_at, months), *scope)
-        .subquery()
-    )
-    for row in db.session.execute(
-        percentiles(values, ["b"], {"p50": (1, 2), "p90": (9, 10)})
-    ).mappings():
-        out[row["b"]].ttr_median_days = row["p50"] / DAY
-        out[row["b"]].ttr_p90_days = row["p90"] / DAY
-
-    parts = []
-    for i, b in enumerate(months):
-        moment = min(b.end, now)
-        parts.append(
-            sa.select(sa.literal(i).label("b"), sa.func.count(Fix.id).label("n")).where(
-                Fix.created_at < at(moment), status_at(moment).in_(OPEN), *scope
-            )
-        )
-    for i, n in db.session.execute(sa.union_all(*parts)):
-        out[i].open_at_end = int(n)
-
-    team_filter = replace(f, team=team)
-    c = Clock(now, months[0].start, months[-1].end)
-    state = promise_state()
-    b = bucket_index(Post.created_at, months)
-    query = (
-        sa.select(b.label("b"), state.label("state"), sa.func.count().label("n"))
-        .select_from(Post)
-        .outerjoin(Fix, Post.fix_id == Fix.id)
-        .where(*promise_scope(team_filter, c))
-        .group_by(b, state)
-    )
-    for row in db.session.execute(query).mappings():
-        out[row["b"]].promises.counts[row["state"]] += row["n"]
-    return out
-
-
-def stale_commitments(team: TeamRef, now: datetime):
-    """The team's active catalog entries not confirmed for over 90 days (as ``is_stale``)."""
-    return db.session.scalars(
-        sa.select(Commitment)
-        .where(
-            Commitment.team_id == team.id,
-            Commitment.active.is_(True),
-            Commitment.last_confirmed_at < at(now - STALE_AFTER),
-        )
-        .order_by(Commitment.last_confirmed_at, Commitment.id)
-    ).all()
-
-
-def team_open_fixes(f: BoardFilter, team: TeamRef, limit: int = 25):
-    """The team's open fixes in scope, soonest due first."""
-    query = (
-        sa.select(
-            Fix.id,
-            Fix.title,
-            Fix.priority,
-            Fix.status,
-            Fix.due_at,
-            Fix.created_at,
-            Fix.revenue_at_risk,
-        )
-        .where(Fix.owner_team_id == team.id, Fix.status.in_(OPEN), *fix_scope(f))
-        .order_by(Fix.due_at, Fix.id)
-        .limit(limit)
-    )
-    return db.session.execute(query).all()
-
-
-@dataclass
-class Scorecard:
-    figures: TeamFigures
-    months: list[MonthRow]
-    stale: list
-    open_fixes: list
-
-
-def scorecard(f: BoardFilter, team: TeamRef, now: datetime) -> Scorecard:
-    """One team: its board row, its months, its stale catalog entries, its open fixes."""
-    team_filter = replace(f, team=team)
-    return Scorecard(
-        figures=team_figures(team_filter, clock(team_filter, now), [team])[0],
-        months=monthly(team_filter, team, now),
-        stale=stale_commitments(team, now),
-        open_fixes=team_open_fixes(team_filter, team),
     )
 
 

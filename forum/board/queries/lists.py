@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from forum.board.filters import BoardFilter
-from forum.board.queries.fixes import PROMISE_STATES, clock, promise_scope, promise_state
+from forum.board.queries.promises import PROMISE_STATES, promise_scope, promise_state
 from forum.board.queries.review import post_scope
 from forum.board.queries.winloss import DEAL_METRICS, deal_list_query
 from forum.feedback.models import Post, PostKind
@@ -40,7 +40,7 @@ def post_list_query(
     query = (
         sa.select(Post)
         .outerjoin(Fix, Post.fix_id == Fix.id)
-        .where(*promise_scope(f, clock(f, now)))
+        .where(*promise_scope(f, f.start_at, f.end_at))
     )
     if name != "promises":
         query = query.where(promise_state() == name)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from forum.auth.models import Team, User
 from forum.board.filters import BoardFilter, Bucket, months_ending
-from forum.board.queries.fixes import Promises, promise_state
+from forum.board.queries.promises import Promises, promise_state
 from forum.board.queries.sql import bucket_index, count_if, in_buckets, in_range
 from forum.board.queries.winloss import Money, _money
 from forum.core.time import utcnow

@@ -49,7 +49,13 @@ def _seconds_between_sqlite(element, compiler, **kw):
     )
 
 
-def percentiles(values: sa.Subquery, keys: list[str], fractions: dict[str, tuple[int, int]]):
+def percentiles(
+    values: sa.Subquery,
+    keys: list[str],
+    fractions: dict[str, tuple[int, int]],
+    *,
+    overall: list[str] | None = None,
+):
     """A SELECT giving, per group of ``keys`` in ``values`` (a subquery with a column ``v``), the
     number of values ``n`` and each percentile named in ``fractions`` (name -> (a, b) for a/b).
 
@@ -57,27 +63,45 @@ def percentiles(values: sa.Subquery, keys: list[str], fractions: dict[str, tuple
     p·(n−1) (0-based), linearly interpolated between the two closest ranks. Ranks come from
     ``row_number()``; the position is split into whole and remainder with integer arithmetic, so
     both databases pick the same ranks and weights.
+
+    With ``overall`` (a subset of ``keys``), each row also carries ``<name>_part`` and
+    ``n_overall``: the group's share of the percentile over the coarser grouping. At most two
+    values carry weight, so adding the parts of the groups gives that percentile exactly —
+    without ranking every value a second time.
     """
     part = [values.c[k] for k in keys]
-    ranked = sa.select(
-        *part,
+    columns = [
         values.c.v,
         (sa.func.row_number().over(partition_by=part, order_by=values.c.v) - 1).label("i"),
         sa.func.count().over(partition_by=part).label("n"),
-    ).subquery()
-    columns = []
+    ]
+    if overall is not None:
+        wide = [values.c[k] for k in overall]
+        columns += [
+            (sa.func.row_number().over(partition_by=wide, order_by=values.c.v) - 1).label("j"),
+            sa.func.count().over(partition_by=wide).label("m"),
+        ]
+    ranked = sa.select(*part, *columns).subquery()
+    out = []
     for name, (a, b) in fractions.items():
-        scaled = (ranked.c.n - 1) * a
-        lo = scaled // b
-        rem = scaled % b
-        weight = sa.case(
-            (ranked.c.i == lo, b - rem),
-            (sa.and_(rem > 0, ranked.c.i == lo + 1), rem),
-            else_=0,
+        out.append(
+            (sa.func.sum(ranked.c.v * _weight(ranked.c.i, ranked.c.n, a, b)) / b).label(name)
         )
-        columns.append((sa.func.sum(ranked.c.v * weight) / float(b)).label(name))
+        if overall is not None:
+            weight = _weight(ranked.c.j, ranked.c.m, a, b)
+            out.append((sa.func.sum(ranked.c.v * weight) / b).label(f"{name}_part"))
+    if overall is not None:
+        out.append(sa.func.max(ranked.c.m).label("n_overall"))
     group = [ranked.c[k] for k in keys]
-    return sa.select(*group, sa.func.max(ranked.c.n).label("n"), *columns).group_by(*group)
+    return sa.select(*group, sa.func.max(ranked.c.n).label("n"), *out).group_by(*group)
+
+
+def _weight(i, n, a: int, b: int):
+    """The weight (out of ``b``) of the value ranked ``i`` of ``n`` in the a/b percentile."""
+    scaled = (n - 1) * a
+    lo = scaled // b
+    rem = scaled % b
+    return sa.case((i == lo, b - rem), (sa.and_(rem > 0, i == lo + 1), rem), else_=0)
 
 
 def bucket_index(column, buckets: list[Bucket]):

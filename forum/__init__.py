@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.admin.views import bp as admin_bp
     from forum.api.views import bp as api_bp
     from forum.auth.views import bp as auth_bp
+    from forum.board.views import bp as board_bp
     from forum.catalog.views import bp as catalog_bp
     from forum.feedback.views import bp as feedback_bp
     from forum.fixes.views import bp as fixes_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         fixes_bp,
         triage_bp,
         notify_bp,
+        board_bp,
         api_bp,
     ):
         app.register_blueprint(bp)

@@ -23,6 +23,8 @@ NAV = [
     NavEntry("Queue", "fixes.queue", "fix.queue"),
     NavEntry("Fixes", "fixes.index", "fix.view"),
     NavEntry("Escalations", "fixes.escalations", "fix.escalations"),
+    NavEntry("Board", "board.index", "board.view"),
+    NavEntry("My record", "board.my_record", "board.own_record"),
     NavEntry("Accounts", "accounts.index", "account.view"),
     NavEntry("Catalog", "catalog.index", "catalog.view"),
     NavEntry("Taxonomies", "taxonomy.index", "admin.taxonomy"),

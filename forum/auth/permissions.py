@@ -57,6 +57,11 @@ POLICY: dict[str, frozenset[Role]] = {
     "notify.view": EVERYONE,  # one's own notifications only (checked in the views)
     "notify.preferences": EVERYONE,
     "notify.outbox": frozenset({A}),  # the e-mail outbox and the development mail folder
+    # the accountability board (reads only); a rep sees their own track record
+    "board.view": frozenset({L, A}),
+    "board.export": frozenset({L, A}),
+    "board.record": REPORTERS,
+    "board.own_record": frozenset({R}),
 }
 
 
@@ -80,6 +85,7 @@ OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {
     "comment.edit": _is_author,
     "catalog.edit": _own_team_or_admin,
     "fix.assign": lambda user, fix: user.role != Role.OPS or user.team_id == fix.owner_team_id,
+    "board.record": lambda user, person: user.role in {L, A} or user.id == person.id,
 }
 
 

@@ -109,6 +109,7 @@ class Post(TimestampMixin, db.Model):
         sa.Index("ix_posts_feed_newest", "created_at", "id"),
         sa.Index("ix_posts_feed_corroborated", "corroboration_count", "id"),
         sa.Index("ix_posts_feed_risk", "total_at_risk", "id"),
+        sa.Index("ix_posts_kind_created", "kind", "created_at"),  # the board's period counts
         sa.CheckConstraint("impact IS NULL OR (impact BETWEEN 1 AND 4)", name="impact_range"),
     )
 

@@ -70,7 +70,12 @@ class EventKind(LabelledEnum):
 
 class Fix(TimestampMixin, db.Model):
     __tablename__ = "fixes"
-    __table_args__ = (sa.Index("ix_fixes_queue", "owner_team_id", "status", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_fixes_queue", "owner_team_id", "status", "due_at"),
+        # The board counts the fixes created / resolved in a period by range.
+        sa.Index("ix_fixes_created_at", "created_at"),
+        sa.Index("ix_fixes_resolved_at", "resolved_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200))
@@ -132,7 +137,11 @@ class FixEvent(db.Model):
     """One entry of a fix's history. Append-only and hash-chained per fix."""
 
     __tablename__ = "fix_events"
-    __table_args__ = (sa.UniqueConstraint("fix_id", "seq"),)
+    __table_args__ = (
+        sa.UniqueConstraint("fix_id", "seq"),
+        # The board replays status moves (a fix's status at an instant) from this index alone.
+        sa.Index("ix_fix_events_status_history", "fix_id", "kind", "at", "seq", "to_value"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fix_id: Mapped[int] = mapped_column(sa.ForeignKey("fixes.id"), index=True)

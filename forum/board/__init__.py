@@ -1,0 +1,1 @@
+"""The accountability board: read-only figures, charts, exports and the period review."""

@@ -1,0 +1,238 @@
+"""CSV exports of reports, fixes and fix history, streamed row by row.
+
+They apply what the pages apply: the same filters, the shield on shielded authors (also in the
+history, where a shielded reporter verifying or reopening their fix would otherwise be named),
+and every cell that a spreadsheet could take for a formula — starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return — gets a leading apostrophe.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload
+
+from forum.auth.models import Team, User
+from forum.board.queries.sql import in_range
+from forum.core.time import as_utc
+from forum.extensions import db
+from forum.feedback.models import Post
+from forum.feedback.shielding import author_label
+from forum.fixes.models import Fix, FixEvent
+from forum.taxonomy.models import TaxonomyTerm
+
+FORMULA_STARTS = frozenset("=+-@\t\r")
+CHUNK = 500
+
+
+def neutralise(value) -> str:
+    """The cell as text, with a leading apostrophe if a spreadsheet could run it."""
+    if value.__class__ is str:  # most cells: the quick way first
+        return "'" + value if value[:1] in FORMULA_STARTS else value
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.tzinfo is not UTC:
+            value = as_utc(value)
+        return value.isoformat(sep=" ", timespec="seconds")[:19] + " UTC"
+    text = str(value)
+    return "'" + text if text[:1] in FORMULA_STARTS else text
+
+
+def stream(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """CSV text in chunks of ``CHUNK`` rows (the header first)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for i, row in enumerate(rows, start=1):
+        writer.writerow([neutralise(v) for v in row])
+        if i % CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+POST_HEADER = [
+    "id",
+    "filed_at",
+    "kind",
+    "status",
+    "title",
+    "author",
+    "region",
+    "team",
+    "account",
+    "segment",
+    "outcome",
+    "deal_value",
+    "currency",
+    "competitor",
+    "primary_reason",
+    "revenue_at_risk",
+    "me_too",
+    "fix_id",
+]
+
+
+def post_rows(query: sa.Select, viewer: User) -> Iterator[list]:
+    """The reports of ``query``; authors as ``viewer`` may see them on the pages."""
+    query = query.options(
+        joinedload(Post.author),
+        joinedload(Post.region),
+        joinedload(Post.team),
+        joinedload(Post.account),
+        joinedload(Post.competitor),
+        joinedload(Post.primary_reason),
+    ).order_by(Post.created_at, Post.id)
+    for post in db.session.scalars(query.execution_options(yield_per=CHUNK)):
+        yield [
+            post.id,
+            post.created_at,
+            post.kind,
+            post.status,
+            post.title,
+            author_label(viewer, post),
+            post.region.name if post.region else "",
+            post.team.name if post.team else "",
+            post.account.name if post.account else "",
+            post.account.segment if post.account else "",
+            post.outcome,
+            post.deal_value,
+            post.currency,
+            post.competitor.name if post.competitor else "",
+            post.primary_reason.name if post.primary_reason else "",
+            post.revenue_at_risk,
+            post.corroboration_count,
+            post.fix_id,
+        ]
+
+
+FIX_HEADER = [
+    "id",
+    "title",
+    "owner_team",
+    "priority",
+    "status",
+    "created_at",
+    "acknowledged_at",
+    "due_at",
+    "resolved_at",
+    "verified_at",
+    "closed_at",
+    "overdue_now",
+    "resolved_on_time",
+    "days_to_resolve",
+    "reopen_count",
+    "recurrence_count",
+    "revenue_at_risk",
+    "root_cause",
+    "prevention",
+]
+
+
+def fix_rows(query: sa.Select, now: datetime) -> Iterator[list]:
+    """The fixes of ``query`` (a ``select(Fix)`` already joined to its owner team)."""
+    cause = aliased(TaxonomyTerm)
+    rows = db.session.execute(
+        query.with_only_columns(Fix, Team.name, cause.name)
+        .outerjoin(cause, Fix.root_cause_id == cause.id)
+        .order_by(Fix.id)
+        .execution_options(yield_per=CHUNK)
+    )
+    for fix, team, root_cause in rows:
+        resolved = fix.status in {"resolved", "verified"} and fix.resolved_at is not None
+        yield [
+            fix.id,
+            fix.title,
+            team,
+            fix.priority,
+            fix.status,
+            fix.created_at,
+            fix.acknowledged_at,
+            fix.due_at,
+            fix.resolved_at,
+            fix.verified_at,
+            fix.closed_at,
+            "yes" if fix.is_overdue(now) else "no",
+            ("yes" if fix.resolved_at <= fix.due_at else "no") if resolved else "",
+            f"{(fix.resolved_at - fix.created_at).total_seconds() / 86400:.2f}" if resolved else "",
+            fix.reopen_count,
+            fix.recurrence_count,
+            fix.revenue_at_risk,
+            root_cause or "",
+            fix.prevention,
+        ]
+
+
+HISTORY_HEADER = [
+    "fix_id",
+    "fix_title",
+    "owner_team",
+    "seq",
+    "at",
+    "kind",
+    "from",
+    "to",
+    "by",
+    "note",
+]
+
+
+def history_rows(fix_query: sa.Select, start: datetime, end: datetime, viewer: User):
+    """History entries written in ``[start, end)`` for the fixes of ``fix_query``.
+
+    An entry made by someone who reported one of the fix's posts under a shield is signed with
+    the shield, as the post is (except to that person).
+    """
+    actor = aliased(User)
+    shielded, region = aliased(Post), aliased(Team)
+    # Who reported a fix under a shield, and the region the shield names: once, not per entry.
+    shields = (
+        sa.select(
+            shielded.fix_id,
+            shielded.author_id,
+            sa.func.min(sa.func.coalesce(region.name, "no region")).label("region"),
+        )
+        .outerjoin(region, shielded.region_id == region.id)
+        .where(shielded.shielded.is_(True), shielded.fix_id.is_not(None))
+        .group_by(shielded.fix_id, shielded.author_id)
+        .subquery()
+    )
+    fixes = fix_query.with_only_columns(Fix.id, Fix.title, Team.name.label("team")).subquery()
+    query = (
+        sa.select(
+            FixEvent.fix_id,
+            fixes.c.title,
+            fixes.c.team,
+            FixEvent.seq,
+            FixEvent.at,
+            FixEvent.kind,
+            FixEvent.from_value,
+            FixEvent.to_value,
+            FixEvent.actor_id,
+            actor.display_name,
+            shields.c.region,
+            FixEvent.note,
+        )
+        .join(fixes, fixes.c.id == FixEvent.fix_id)
+        .outerjoin(actor, actor.id == FixEvent.actor_id)
+        .outerjoin(
+            shields,
+            sa.and_(shields.c.fix_id == FixEvent.fix_id, shields.c.author_id == FixEvent.actor_id),
+        )
+        .where(in_range(FixEvent.at, start, end))
+        .order_by(FixEvent.at, FixEvent.id)
+        .execution_options(yield_per=CHUNK * 4)
+    )
+    for row in db.session.execute(query):
+        (fix_id, title, team, seq, at, kind, frm, to, actor_id, name, shield, note) = row
+        if actor_id is None:
+            by = "Voice of Sales (automatic)"
+        elif shield is not None and actor_id != viewer.id:
+            by = f"A verified rep ({shield})"
+        else:
+            by = name
+        yield [fix_id, title, team, seq, at, kind, frm, to, by, note]

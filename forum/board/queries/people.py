@@ -1,0 +1,265 @@
+"""Figures about one account (its promise ledger) and one rep (their track record).
+
+Neither shows a report's author: the ledger lists promises, not who reported them, and the
+track record lists a rep's shielded reports only to the rep.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from forum.auth.models import Team, User
+from forum.board.filters import BoardFilter, Bucket, months_ending
+from forum.board.queries.promises import Promises, promise_state
+from forum.board.queries.sql import bucket_index, count_if, in_buckets, in_range
+from forum.board.queries.winloss import Money, _money
+from forum.core.time import utcnow
+from forum.extensions import db
+from forum.feedback.models import Corroboration, Post, PostKind, PostStatus
+from forum.fixes.models import Fix, FixStatus
+
+LEDGER_LIMIT = 200
+LEDGER_QUARTERS = 8
+RECORD_LIMIT = 100
+UNTRIAGED = [str(PostStatus.NEW), str(PostStatus.NEEDS_INFO)]
+
+
+@dataclass
+class LedgerEntry:
+    post_id: int
+    title: str
+    promised: str | None
+    promised_date: object
+    reported_at: datetime
+    impact: int | None
+    revenue_at_risk: Decimal | None
+    currency: str
+    team: str | None
+    state: str
+    fix_id: int | None
+    fix_title: str | None
+    fix_status: str | None
+    fix_due_at: datetime | None
+
+
+@dataclass
+class QuarterRow:
+    bucket: Bucket
+    kept: int = 0
+    broken: int = 0
+
+
+@dataclass
+class Ledger:
+    """An account's broken promises: the states they are in, the money at stake, over time.
+
+    *At risk* is the revenue at risk of the promises not yet made good (every state but
+    *made good*); *reported* is that of all of them. Amounts are per currency.
+    """
+
+    account_id: int
+    entries: list[LedgerEntry]
+    promises: Promises
+    reported: list[Money]
+    at_risk: list[Money]
+    quarters: list[QuarterRow]
+    truncated: bool = False
+
+
+def promise_ledger(account_id: int, now: datetime | None = None) -> Ledger:
+    """The promise ledger of one account: three statements."""
+    now = now or utcnow()
+    team = aliased(Team)
+    state = promise_state()
+    base = [
+        Post.account_id == account_id,
+        Post.kind == PostKind.BROKEN_PROMISE,
+        Post.status != PostStatus.DUPLICATE,
+    ]
+    rows = db.session.execute(
+        sa.select(
+            Post.id,
+            Post.title,
+            Post.promised,
+            Post.promised_date,
+            Post.created_at,
+            Post.impact,
+            Post.revenue_at_risk,
+            Post.currency,
+            team.name,
+            state.label("state"),
+            Fix.id,
+            Fix.title,
+            Fix.status,
+            Fix.due_at,
+        )
+        .outerjoin(Fix, Post.fix_id == Fix.id)
+        .outerjoin(team, team.id == sa.func.coalesce(Fix.owner_team_id, Post.team_id))
+        .where(*base)
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(LEDGER_LIMIT + 1)
+    ).all()
+    entries = [LedgerEntry(*row) for row in rows[:LEDGER_LIMIT]]
+
+    promises = Promises()
+    reported: dict[str, Money] = {}
+    at_risk: dict[str, Money] = {}
+    for st, currency, n, n_valued, value in db.session.execute(
+        sa.select(
+            state,
+            Post.currency,
+            sa.func.count(),
+            sa.func.count(Post.revenue_at_risk),
+            sa.func.coalesce(sa.func.sum(Post.revenue_at_risk), 0),
+        )
+        .outerjoin(Fix, Post.fix_id == Fix.id)
+        .where(*base)
+        .group_by(state, Post.currency)
+    ):
+        promises.counts[st] += n
+        for bucket, include in ((reported, True), (at_risk, st != "kept")):
+            if include and n_valued:
+                money = bucket.setdefault(currency, Money(currency))
+                money.deals += n_valued
+                money.value += _money(value)
+
+    quarters = [QuarterRow(b) for b in months_ending(now.date(), LEDGER_QUARTERS, step=3)]
+    buckets = [q.bucket for q in quarters]
+    b = bucket_index(Post.created_at, buckets)
+    for i, kept, broken in db.session.execute(
+        sa.select(b, count_if(state == "kept"), count_if(state != "kept"))
+        .outerjoin(Fix, Post.fix_id == Fix.id)
+        .where(*base, in_buckets(Post.created_at, buckets))
+        .group_by(b)
+    ):
+        quarters[i].kept, quarters[i].broken = int(kept), int(broken)
+    return Ledger(
+        account_id=account_id,
+        entries=entries,
+        promises=promises,
+        reported=sorted(reported.values(), key=lambda m: m.currency),
+        at_risk=sorted(at_risk.values(), key=lambda m: m.currency),
+        quarters=quarters,
+        truncated=len(rows) > LEDGER_LIMIT,
+    )
+
+
+@dataclass
+class RecordPost:
+    id: int
+    title: str
+    kind: str
+    status: str
+    created_at: datetime
+    shielded: bool
+    fix_id: int | None
+    fix_status: str | None
+
+
+@dataclass
+class TrackRecord:
+    """What a rep reported and what became of it.
+
+    - **Reports filed**: posts of any kind the rep wrote in the period, shielded ones included.
+    - **Share triaged into fixes**: of those, the share linked to a fix.
+    - **Triaged**: the share no longer new or waiting for information.
+    - **Fixes verified**: distinct fixes their reports are linked to that are now verified.
+    - **"Me too"s given**: corroborations of others' reports in the period.
+    """
+
+    user: User
+    filed: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    triaged: int = 0
+    linked: int = 0
+    fixes: int = 0
+    fixes_resolved: int = 0
+    fixes_verified: int = 0
+    corroborations: int = 0
+    posts: list[RecordPost] = field(default_factory=list)
+    hidden: int = 0
+    truncated: bool = False
+
+    @property
+    def linked_share(self) -> float | None:
+        return self.linked / self.filed if self.filed else None
+
+    @property
+    def triaged_share(self) -> float | None:
+        return self.triaged / self.filed if self.filed else None
+
+
+def track_record(user: User, f: BoardFilter, *, show_shielded: bool) -> TrackRecord:
+    """A rep's record for the period: two statements. Shielded reports count in the figures;
+    they are listed only when ``show_shielded`` (the rep looking at their own record)."""
+    period = in_range(Post.created_at, f.start_at, f.end_at)
+    mine = [Post.author_id == user.id, period]
+    corroborations = (
+        sa.select(sa.func.count(Corroboration.id))
+        .where(
+            Corroboration.user_id == user.id,
+            in_range(Corroboration.created_at, f.start_at, f.end_at),
+        )
+        .scalar_subquery()
+    )
+    row = (
+        db.session.execute(
+            sa.select(
+                sa.func.count(Post.id).label("filed"),
+                *[count_if(Post.kind == k).label(str(k)) for k in PostKind],
+                count_if(Post.status.not_in(UNTRIAGED)).label("triaged"),
+                count_if(Post.fix_id.is_not(None)).label("linked"),
+                count_if(Post.shielded.is_(True)).label("shielded"),
+                sa.func.count(sa.distinct(Fix.id)).label("fixes"),
+                sa.func.count(
+                    sa.distinct(sa.case((Fix.status == FixStatus.RESOLVED, Fix.id)))
+                ).label("fixes_resolved"),
+                sa.func.count(
+                    sa.distinct(sa.case((Fix.status == FixStatus.VERIFIED, Fix.id)))
+                ).label("fixes_verified"),
+                corroborations.label("corroborations"),
+            )
+            .select_from(Post)
+            .outerjoin(Fix, Post.fix_id == Fix.id)
+            .where(*mine)
+        )
+        .mappings()
+        .one()
+    )
+    record = TrackRecord(
+        user=user,
+        filed=int(row["filed"]),
+        by_kind={str(k): int(row[str(k)]) for k in PostKind},
+        triaged=int(row["triaged"]),
+        linked=int(row["linked"]),
+        fixes=int(row["fixes"]),
+        fixes_resolved=int(row["fixes_resolved"]),
+        fixes_verified=int(row["fixes_verified"]),
+        corroborations=int(row["corroborations"] or 0),
+        hidden=0 if show_shielded else int(row["shielded"]),
+    )
+    listed = list(mine)
+    if not show_shielded:
+        listed.append(Post.shielded.is_(False))
+    rows = db.session.execute(
+        sa.select(
+            Post.id,
+            Post.title,
+            Post.kind,
+            Post.status,
+            Post.created_at,
+            Post.shielded,
+            Fix.id,
+            Fix.status,
+        )
+        .outerjoin(Fix, Post.fix_id == Fix.id)
+        .where(*listed)
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(RECORD_LIMIT + 1)
+    ).all()
+    record.posts = [RecordPost(*r) for r in rows[:RECORD_LIMIT]]
+    record.truncated = len(rows) > RECORD_LIMIT
+    return record

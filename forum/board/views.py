@@ -1,0 +1,418 @@
+"""Board pages: the accountability board, team scorecards, win/loss analytics, the period
+review, the lists behind every figure, an account's promise ledger, a rep's track record and
+the CSV exports. Leaders and admins only, except a rep's own track record."""
+
+from dataclasses import replace
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from forum.accounts.models import Account
+from forum.auth.models import Role, User
+from forum.auth.permissions import can, require, require_obj
+from forum.board import charts, csvexport, filters, queries
+from forum.board.queries.fixes import AGES, PRIORITIES
+from forum.board.queries.lists import KINDS, POST_LISTS, post_list_query
+from forum.core.pagination import paginate
+from forum.core.time import utcnow
+from forum.extensions import db
+from forum.feedback.models import Post
+from forum.fixes.models import Fix
+
+bp = Blueprint("board", __name__, url_prefix="/board")
+
+REPORTER_ROLES = {Role.REP, Role.LEADER, Role.ADMIN}
+
+
+def _filter(**options) -> tuple[filters.BoardFilter, list[filters.TeamRef]]:
+    """The filter in the URL, or 400/404 with what is wrong with it."""
+    teams = queries.teams()
+    try:
+        f = filters.parse(request.args, teams, utcnow().date(), **options)
+    except filters.BadFilter as exc:
+        abort(exc.status, description=exc.message)
+    return f, teams
+
+
+def _choice(name: str, allowed, default: str = "") -> str:
+    value = request.args.get(name, "") or default
+    if value and value not in allowed:
+        abort(400, description=f"Unknown value for “{name}”.")
+    return value
+
+
+def _options(teams):
+    return {
+        "regions": [t for t in teams if t.kind == "sales"],
+        "ops_teams": [t for t in teams if t.kind == "operations"],
+        "segments": filters.SEGMENTS,
+        "presets": filters.PRESETS,
+    }
+
+
+def _ops_team_or_404(team_id: int, teams) -> filters.TeamRef:
+    for team in teams:
+        if team.id == team_id and team.kind == "operations":
+            return team
+    abort(404)
+
+
+@bp.get("/")
+@require("board.view")
+def index():
+    """The accountability board: every operations team at a glance."""
+    f, teams = _filter()
+    now = utcnow()
+    data = queries.board(f, teams, now)
+    return render_template(
+        "board/index.html",
+        f=f,
+        now=now,
+        board=data,
+        ages=AGES,
+        priorities=PRIORITIES,
+        charts=_board_charts(data),
+        **_options(teams),
+    )
+
+
+def _board_charts(data: queries.Board) -> dict:
+    rows = data.teams
+    total = data.total
+    return {
+        "heat": charts.heatmap(
+            "heat",
+            "Overdue fixes by team and priority",
+            "Number of open fixes past their due date, for each operations team (rows) and "
+            "priority P1 to P4 (columns). Darker cells hold more overdue fixes. "
+            f"{total.counts['overdue']} overdue in all.",
+            [r.team.name for r in rows],
+            PRIORITIES,
+            [[r.overdue_by_priority[p] for p in PRIORITIES] for r in rows],
+        ),
+        "ageing": charts.bars(
+            "ageing",
+            "Open fixes by age",
+            "How long the open fixes have been open: "
+            + "; ".join(f"{label}: {total.counts[name]}" for name, label, *_ in AGES)
+            + ".",
+            [(label, total.counts[name], str(total.counts[name])) for name, label, *_ in AGES],
+        ),
+        "weekly": charts.columns(
+            "weekly",
+            "Reported and resolved fixes per week",
+            "For each of the last 12 weeks (starting Monday), the fixes created and the fixes "
+            f"resolved. In all {sum(w.reported for w in data.weeks)} reported and "
+            f"{sum(w.resolved for w in data.weeks)} resolved.",
+            [w.bucket.tick for w in data.weeks],
+            [
+                ("Reported", [w.reported for w in data.weeks]),
+                ("Resolved", [w.resolved for w in data.weeks]),
+            ],
+        ),
+    }
+
+
+@bp.get("/teams/<int:team_id>")
+@require("board.view")
+def team(team_id: int):
+    """One operations team's scorecard: its figures, month by month, and its stale promises."""
+    f, teams = _filter()
+    ops_team = _ops_team_or_404(team_id, teams)
+    now = utcnow()
+    card = queries.scorecard(f, ops_team, now)
+    labels = [m.bucket.tick for m in card.months]
+    month_charts = {
+        "flow": charts.columns(
+            "flow",
+            f"{ops_team.name}: reported and resolved per month",
+            "Fixes created and fixes resolved in each of the last 12 months.",
+            labels,
+            [
+                ("Reported", [m.created for m in card.months]),
+                ("Resolved", [m.resolved for m in card.months]),
+            ],
+        ),
+        "ttr": charts.lines(
+            "ttr",
+            f"{ops_team.name}: time to resolve per month",
+            "Median and 90th percentile of the days from creation to resolution, for the fixes "
+            "resolved in each month; gaps are months without a resolution.",
+            labels,
+            [
+                ("Median days", [m.ttr_median_days for m in card.months]),
+                ("90th percentile days", [m.ttr_p90_days for m in card.months]),
+            ],
+        ),
+        "open": charts.lines(
+            "open",
+            f"{ops_team.name}: open fixes at each month end",
+            "How many of the team's fixes were open at the end of each month (the current "
+            "month: now), replayed from the fixes' history.",
+            labels,
+            [("Open at month end", [m.open_at_end for m in card.months])],
+        ),
+        "rates": charts.lines(
+            "rates",
+            f"{ops_team.name}: on-time and reopen rates per month",
+            "Share of the month's resolutions made on time, and share of the month's new fixes "
+            "reopened after a close; gaps are months without any.",
+            labels,
+            [
+                ("On time", [m.on_time_rate for m in card.months]),
+                ("Reopened", [m.reopen_rate for m in card.months]),
+            ],
+            percent=True,
+        ),
+    }
+    return render_template(
+        "board/team.html",
+        f=f,
+        scoped=replace(f, team=ops_team),
+        team=ops_team,
+        card=card,
+        now=now,
+        charts=month_charts,
+        ages=AGES,
+        priorities=PRIORITIES,
+        **_options(teams),
+    )
+
+
+@bp.get("/win-loss")
+@require("board.view")
+def win_loss():
+    """Win rates, loss reasons, competitors and the revenue lost to unfixed issues."""
+    f, teams = _filter()
+    data = queries.win_loss(f, teams)
+    return render_template(
+        "board/win_loss.html", f=f, data=data, charts=_win_loss_charts(data), **_options(teams)
+    )
+
+
+def _win_loss_charts(data: queries.WinLoss) -> dict:
+    out = {
+        "rate": charts.lines(
+            "rate",
+            "Win rate over the period",
+            "Won deals as a share of won and lost deals, for each part of the period; gaps "
+            "are parts without a decided deal. Over the whole period: "
+            f"{_pct(data.total.win_rate)}.",
+            [r.bucket.tick for r in data.by_period],
+            [("Win rate", [r.win_rate for r in data.by_period])],
+            percent=True,
+        ),
+        "pareto": charts.pareto(
+            "pareto",
+            "Loss reasons, most frequent first",
+            "Lost deals by primary reason as columns, and the cumulative share of all losses "
+            "as a line. " + "; ".join(f"{r.name}: {r.count}" for r in data.reasons[:5]) + ".",
+            [(r.name, r.count, r.cumulative) for r in data.reasons],
+        ),
+        "competitors": charts.bars(
+            "competitors",
+            "Win rate against each competitor",
+            "For each competitor named in a deal, the share of decided deals won. "
+            + "; ".join(f"{c.label}: {_pct(c.win_rate)} of {c.decided}" for c in data.competitors)
+            + ".",
+            [
+                (c.label, c.win_rate or 0, f"{_pct(c.win_rate)} of {c.decided} decided")
+                for c in data.competitors
+            ],
+            maximum=1.0,
+        ),
+    }
+    if data.currencies:
+        currency = max(
+            data.currencies,
+            key=lambda c: sum(
+                m.value for _, ms in data.revenue_by_reason for m in ms if m.currency == c
+            ),
+        )
+        items = []
+        for reason, moneys in data.revenue_by_reason:
+            m = next(m for m in moneys if m.currency == currency)
+            if m.deals:
+                items.append((reason.name, float(m.value), f"{currency} {m.value:,.0f}"))
+        items.sort(key=lambda i: -i[1])
+        out["revenue"] = charts.bars(
+            "revenue",
+            f"Revenue lost by reason ({currency})",
+            f"Deal value of the lost deals in {currency}, by primary reason; other currencies "
+            "are in the table.",
+            items,
+        )
+    return out
+
+
+def _pct(value) -> str:
+    return "no decided deals" if value is None else f"{value * 100:.0f}%"
+
+
+@bp.get("/review")
+@require("board.view")
+def review():
+    """The period review, ready to print."""
+    f, teams = _filter(default_period="month")
+    now = utcnow()
+    data = queries.period_review(f, teams, now)
+    return render_template(
+        "board/review.html",
+        f=f,
+        now=now,
+        review=data,
+        kinds=KINDS,
+        **_options(teams),
+    )
+
+
+@bp.get("/fixes")
+@require("board.view")
+def fix_list():
+    """The fixes behind a figure of the board."""
+    f, teams = _filter()
+    metric = _choice("list", queries.FIX_METRICS, "active")
+    priority = _choice("priority", PRIORITIES)
+    now = utcnow()
+    query = queries.fix_list_query(f, now, metric, priority).options(joinedload(Fix.owner_team))
+    page = paginate(query.order_by(Fix.due_at, Fix.id), per_page=50)
+    return render_template(
+        "board/fixes.html",
+        f=f,
+        page=page,
+        metric=metric,
+        title=queries.FIX_METRICS[metric],
+        priority=priority,
+        now=now,
+        **_options(teams),
+    )
+
+
+def _post_list_args():
+    name = _choice("list", POST_LISTS, "reported")
+    kind = _choice("kind", KINDS)
+    reason = request.args.get("reason", "")
+    if reason and reason != "none" and (not reason.isdigit() or len(reason) > 9):
+        abort(400, description="Unknown reason.")
+    competitor = request.args.get("competitor", "")
+    if competitor and (not competitor.isdigit() or len(competitor) > 9):
+        abort(400, description="Unknown competitor.")
+    return name, kind, reason, int(competitor) if competitor else None
+
+
+@bp.get("/posts")
+@require("board.view")
+def post_list():
+    """The reports behind a figure (win/loss, promises, reports filed)."""
+    f, teams = _filter()
+    name, kind, reason, competitor = _post_list_args()
+    query = post_list_query(
+        f, utcnow(), name, kind=kind, reason=reason, competitor=competitor
+    ).options(joinedload(Post.author), joinedload(Post.region), joinedload(Post.account))
+    page = paginate(query.order_by(Post.created_at.desc(), Post.id.desc()), per_page=50)
+    return render_template(
+        "board/posts.html",
+        f=f,
+        page=page,
+        name=name,
+        title=POST_LISTS[name],
+        kind=kind,
+        kinds=KINDS,
+        **_options(teams),
+    )
+
+
+@bp.get("/accounts/<int:account_id>")
+@require("board.view")
+def account_ledger(account_id: int):
+    """An account's promise ledger (the account page includes the same partial)."""
+    account = db.session.get(Account, account_id)
+    if account is None:
+        abort(404)
+    return render_template(
+        "board/ledger.html", account=account, ledger=queries.promise_ledger(account_id)
+    )
+
+
+@bp.get("/reps/me")
+@login_required
+def my_record():
+    """The signed-in rep's own track record."""
+    return redirect(url_for("board.rep", user_id=current_user.id))
+
+
+@bp.get("/reps/<int:user_id>")
+@require("board.record")
+def rep(user_id: int):
+    """A rep's track record: to leaders, admins and the rep."""
+    person = db.session.get(User, user_id, options=[joinedload(User.team)])
+    if person is None or Role(person.role) not in REPORTER_ROLES:
+        abort(404)
+    require_obj("board.record", person)
+    own = person.id == current_user.id
+    if own:
+        f, teams = _filter(default_period="all", allow_all=True)
+    else:
+        # Others see the whole record only: narrowing the period around a shielded report
+        # would tell them who wrote it.
+        f, teams = filters.parse({}, [], utcnow().date(), default_period="all", allow_all=True), []
+    record = queries.track_record(person, f, show_shielded=own)
+    return render_template(
+        "board/rep.html",
+        f=f,
+        person=person,
+        record=record,
+        own=own,
+        kinds=KINDS,
+        can_board=can(current_user, "board.view"),
+        **_options(teams),
+    )
+
+
+def _csv(name: str, f: filters.BoardFilter, header, rows) -> Response:
+    filename = f"{name}-{f.start.isoformat()}-{f.end.isoformat()}.csv"
+    response = Response(stream_with_context(csvexport.stream(header, rows)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/export/posts.csv")
+@require("board.export")
+def export_posts():
+    """The reports of the current filter (or of one figure's list) as CSV."""
+    f, _ = _filter()
+    name, kind, reason, competitor = _post_list_args()
+    query = post_list_query(f, utcnow(), name, kind=kind, reason=reason, competitor=competitor)
+    return _csv("reports", f, csvexport.POST_HEADER, csvexport.post_rows(query, current_user))
+
+
+@bp.get("/export/fixes.csv")
+@require("board.export")
+def export_fixes():
+    """The fixes of the current filter (or of one figure's list) as CSV."""
+    f, _ = _filter()
+    metric = _choice("list", queries.FIX_METRICS, "active")
+    priority = _choice("priority", PRIORITIES)
+    now = utcnow()
+    query = queries.fix_list_query(f, now, metric, priority)
+    return _csv("fixes", f, csvexport.FIX_HEADER, csvexport.fix_rows(query, now))
+
+
+@bp.get("/export/history.csv")
+@require("board.export")
+def export_history():
+    """The history entries written in the period for the fixes in scope, as CSV."""
+    f, _ = _filter()
+    query = queries.fix_list_query(f, utcnow(), "all")
+    rows = csvexport.history_rows(query, f.start_at, f.end_at, current_user)
+    return _csv("fix-history", f, csvexport.HISTORY_HEADER, rows)

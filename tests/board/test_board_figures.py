@@ -1,0 +1,103 @@
+"""Every figure of the accountability board against an independent computation over
+generated organisations, for several filters."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from forum.board import filters, queries
+from tests.board import oracle
+from tests.board.conftest import shared_world
+from tests.board.world import World
+from tests.conftest import wipe
+
+SEEDS = [11, 22]
+SCOPES = {
+    "this-quarter": lambda w: {},
+    "past-quarter": lambda w: {"period": "quarter", "on": "2026-01-15"},
+    "custom-year": lambda w: {"from": "2025-07-01", "to": "2026-06-30"},
+    "region": lambda w: {"period": "year", "region": w.regions[0]},
+    "segment": lambda w: {"period": "year", "segment": "enterprise"},
+    "team": lambda w: {"period": "half", "team": w.ops_teams[1]},
+    "region-segment-month": lambda w: {
+        "period": "month",
+        "region": w.regions[1],
+        "segment": "mid_market",
+    },
+}
+
+
+@dataclass
+class Case:
+    world: World
+    f: filters.BoardFilter
+    computed: queries.Board
+    expected: dict
+    scope: dict
+
+    def rows(self):
+        for row in self.computed.rows:
+            yield (row.team.id if row.team else "all"), row
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
+def world(request, shared_app):
+    yield shared_world(shared_app, request.param)
+    wipe(shared_app)
+
+
+@pytest.fixture(params=list(SCOPES))
+def case(request, shared_app, world, board_filter) -> Case:
+    with shared_app.app_context():
+        f = board_filter(world, **SCOPES[request.param](world))
+        computed = queries.board(f, queries.teams(), world.now)
+    scope = dict(
+        region=f.region.id if f.region else None,
+        segment=f.segment or None,
+        team=f.team.id if f.team else None,
+    )
+    return Case(world, f, computed, oracle.board(world, f.start, f.end, **scope), scope)
+
+
+def test_the_board_has_a_row_per_operations_team_in_scope_and_a_total(case):
+    assert {key for key, _ in case.rows()} == set(case.expected)
+
+
+def test_counts_per_team_match_the_independent_computation(case):
+    for key, row in case.rows():
+        assert row.counts == case.expected[key]["counts"], key
+
+
+def test_median_age_and_time_to_resolve_match_the_independent_computation(case):
+    for key, row in case.rows():
+        for name in ("median_age_days", "ttr_median_days", "ttr_p90_days"):
+            want, got = case.expected[key][name], getattr(row, name)
+            assert (got is None) == (want is None), (key, name)
+            if want is not None:
+                assert got == pytest.approx(want, rel=1e-12, abs=1e-9), (key, name)
+
+
+def test_revenue_at_risk_on_open_fixes_matches_the_independent_computation(case):
+    for key, row in case.rows():
+        assert row.revenue_open == pytest.approx(case.expected[key]["revenue_open"]), key
+
+
+def test_overdue_heat_map_matches_the_independent_computation(case):
+    for key, row in case.rows():
+        assert row.overdue_by_priority == case.expected[key]["overdue_by_priority"], key
+
+
+def test_promises_made_good_and_still_broken_match_the_independent_computation(case):
+    for key, row in case.rows():
+        assert row.promises.counts == case.expected[key]["promises"], key
+
+
+def test_reported_and_resolved_per_week_match_the_independent_computation(case):
+    want = oracle.weekly(case.world, min(case.f.end, case.world.now.date()), **case.scope)
+    got = [(w.bucket.first_day, w.reported, w.resolved) for w in case.computed.weeks]
+    assert got == want
+
+
+def test_top_fixes_by_revenue_at_risk_match_the_independent_computation(case):
+    want = oracle.top_fixes(case.world, **case.scope)
+    assert [fix.id for fix in case.computed.top] == want

@@ -1,0 +1,182 @@
+"""The board's pages: accessible server-side charts, what they show, escaping, shielding, and a
+fixed number of SQL statements whatever the amount of data."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from forum.auth.models import Team
+from forum.extensions import db
+from tests.board import world as generator
+
+CHART_PAGES = ["/board/?period=year", "/board/teams/{team}", "/board/win-loss?period=year"]
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        built = generator.build(31, now=datetime.now(UTC))
+        db.session.commit()
+        return built
+
+
+@pytest.fixture
+def leader(login):
+    return login("leader")
+
+
+def _get(client, url, world):
+    response = client.get(url.format(team=world.ops_teams[0], account=next(iter(world.accounts))))
+    assert response.status_code == 200, response.text[:500]
+    return response.text
+
+
+@pytest.mark.parametrize("url", CHART_PAGES)
+def test_every_chart_is_an_image_with_a_title_and_a_description(client, world, leader, url):
+    html = _get(client, url, world)
+    charts = re.findall(r"<svg\b[^>]*>.*?</svg>", html, re.S)
+    assert charts
+    for svg in charts:
+        ident = re.search(r'aria-labelledby="([\w-]+)-title \1-desc"', svg).group(1)
+        assert 'role="img"' in svg
+        assert re.search(rf'<title id="{ident}-title">[^<]+</title>', svg)
+        assert re.search(rf'<desc id="{ident}-desc">[^<]+</desc>', svg)
+
+
+@pytest.mark.parametrize("url", CHART_PAGES)
+def test_the_charts_come_with_their_numbers_in_tables(client, world, leader, url):
+    html = _get(client, url, world)
+    assert '<table class="chart-data">' in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        *CHART_PAGES,
+        "/board/review?period=year",
+        "/board/fixes?list=open",
+        "/board/posts?list=promises&period=year",
+        "/board/accounts/{account}",
+    ],
+)
+def test_no_page_carries_inline_styles_or_inline_scripts(client, world, leader, url):
+    html = _get(client, url, world)
+    assert " style=" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+
+
+def test_the_board_shows_each_operations_team_with_a_link_to_its_scorecard(client, world, leader):
+    html = _get(client, "/board/", world)
+    for team_id in world.ops_teams:
+        assert f'href="/board/teams/{team_id}"' in html
+
+
+def test_the_heat_map_cells_link_to_the_overdue_fixes_of_that_team_and_priority(
+    client, world, leader
+):
+    html = _get(client, "/board/", world)
+    team = world.ops_teams[0]
+    assert f"/board/fixes?list=overdue&amp;team={team}&amp;priority=P1" in html
+
+
+def test_a_filter_is_kept_in_the_links_of_the_page(client, world, leader):
+    region = world.regions[0]
+    html = _get(client, f"/board/?period=half&region={region}", world)
+    assert f"/board/fixes?period=half&amp;region={region}&amp;list=open" in html
+
+
+def test_team_names_are_escaped_in_tables_and_charts(app, client, world, leader):
+    with app.app_context():
+        db.session.get(Team, world.ops_teams[0]).name = '<script>alert("x")</script>'
+        db.session.commit()
+    html = _get(client, "/board/", world)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert" in html
+
+
+def test_the_reports_behind_a_figure_show_a_shielded_author_as_a_verified_rep(
+    client, world, leader
+):
+    html = _get(client, "/board/posts?list=reported&from=2025-01-01&to=2026-12-31", world)
+    assert "A verified rep (" in html
+
+
+def test_the_promise_ledger_names_no_author(app, client, world, leader):
+    from forum.auth.models import User
+
+    with app.app_context():
+        names = [db.session.get(User, r).display_name for r in world.reps]
+    for account in world.accounts:
+        html = _get(client, f"/board/accounts/{account}", world)
+        assert not any(name in html for name in names)
+
+
+def test_the_scorecard_lists_the_teams_stale_catalog_entries(client, world, leader):
+    html = _get(client, "/board/teams/{team}", world)
+    assert "Ships in 5 days" in html
+    assert "Support hours" not in html
+
+
+def test_the_period_review_has_its_five_parts(client, world, leader):
+    html = _get(client, "/board/review?period=half&on=2026-03-01", world)
+    for part in (
+        "What was reported",
+        "What got fixed",
+        "Still open and overdue",
+        "What we learned",
+        "Deals",
+    ):
+        assert part in html
+    assert "Period review: H1 2026" in html
+
+
+def test_the_period_review_print_button_waits_for_its_script(client, world, leader):
+    html = _get(client, "/board/review", world)
+    assert re.search(r"<button[^>]*data-print[^>]*hidden", html)
+    assert "/static/js/board.js" in html
+
+
+PAGES = [
+    "/board/",
+    "/board/?region={region}&segment=smb",
+    "/board/teams/{team}",
+    "/board/win-loss?period=year",
+    "/board/review?period=year",
+    "/board/fixes?list=open",
+    "/board/posts?list=lost&period=year",
+    "/board/accounts/{account}",
+    "/board/reps/{rep}",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_page_runs_the_same_number_of_statements_whatever_the_data(
+    app, client, leader, count_queries, url
+):
+    def visit(world):
+        target = url.format(
+            region=world.regions[0],
+            team=world.ops_teams[0],
+            account=next(iter(world.accounts)),
+            rep=world.reps[0],
+        )
+        with count_queries() as statements:
+            assert client.get(target).status_code == 200
+        return len(statements)
+
+    with app.app_context():
+        small = generator.build(41, n_fixes=3, n_deals=2)
+        db.session.commit()
+    few = visit(small)
+    with app.app_context():
+        for seed in (42, 43):
+            generator.build(seed, n_fixes=120, n_deals=100)
+        db.session.commit()
+    assert visit(small) == few
+
+
+def test_the_board_runs_a_handful_of_statements(client, world, leader, count_queries):
+    with count_queries() as statements:
+        client.get("/board/")
+    assert len(statements) <= 8

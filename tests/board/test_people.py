@@ -1,0 +1,131 @@
+"""An account's promise ledger and a rep's track record against an independent computation."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from forum.auth.models import User
+from forum.board import filters, queries
+from forum.extensions import db
+from tests.board import oracle
+from tests.board.conftest import shared_world
+from tests.conftest import wipe
+
+
+@pytest.fixture(scope="module", params=[11, 22], ids=lambda s: f"seed{s}")
+def world(request, shared_app):
+    yield shared_world(shared_app, request.param)
+    wipe(shared_app)
+
+
+def _promises_of(world, account_id):
+    return [
+        p
+        for p in world.posts
+        if p.account_id == account_id and p.kind == "broken_promise" and p.status != "duplicate"
+    ]
+
+
+def test_the_ledger_counts_each_promise_state_like_the_independent_computation(shared_app, world):
+    with shared_app.app_context():
+        for account_id in world.accounts:
+            ledger = queries.promise_ledger(account_id, world.now)
+            want = dict.fromkeys(["kept", "awaiting", "fixing", "given_up", "untriaged"], 0)
+            for post in _promises_of(world, account_id):
+                want[oracle.promise_state(world, post)] += 1
+            assert ledger.promises.counts == want, account_id
+
+
+def test_the_ledger_lists_the_promises_newest_first(shared_app, world):
+    with shared_app.app_context():
+        for account_id in world.accounts:
+            entries = queries.promise_ledger(account_id, world.now).entries
+            want = sorted(_promises_of(world, account_id), key=lambda p: (p.created, p.id))[::-1]
+            assert [e.post_id for e in entries] == [p.id for p in want], account_id
+
+
+def test_the_ledger_revenue_still_at_risk_leaves_out_promises_made_good(shared_app, world):
+    with shared_app.app_context():
+        for account_id in world.accounts:
+            ledger = queries.promise_ledger(account_id, world.now)
+            want: dict = {}
+            for post in _promises_of(world, account_id):
+                if post.revenue_at_risk and oracle.promise_state(world, post) != "kept":
+                    want[post.currency] = want.get(post.currency, Decimal(0)) + post.revenue_at_risk
+            assert {m.currency: m.value for m in ledger.at_risk} == want, account_id
+
+
+def test_the_ledger_shows_made_good_and_still_broken_by_quarter_reported(shared_app, world):
+    with shared_app.app_context():
+        for account_id in world.accounts:
+            ledger = queries.promise_ledger(account_id, world.now)
+            for q in ledger.quarters:
+                inside = [
+                    p
+                    for p in _promises_of(world, account_id)
+                    if q.bucket.start <= p.created < q.bucket.end
+                ]
+                kept = sum(1 for p in inside if oracle.promise_state(world, p) == "kept")
+                assert (q.kept, q.broken) == (kept, len(inside) - kept), (account_id, q.bucket)
+
+
+def _record(shared_app, world, rep_id, args=None, own=True):
+    with shared_app.app_context():
+        person = db.session.get(User, rep_id)
+        f = filters.parse(
+            MultiDict(args or {}), [], world.now.date(), default_period="all", allow_all=True
+        )
+        return queries.track_record(person, f, show_shielded=own), f
+
+
+@pytest.mark.parametrize("args", [{}, {"period": "quarter", "on": "2026-04-02"}])
+def test_the_track_record_counts_match_the_independent_computation(shared_app, world, args):
+    for rep_id in world.reps:
+        record, f = _record(shared_app, world, rep_id, args)
+        mine = [
+            p
+            for p in world.posts
+            if p.author_id == rep_id and oracle.in_period(p.created, f.start, f.end)
+        ]
+        fixes = {p.fix_id for p in mine if p.fix_id}
+        assert (record.filed, record.linked, record.triaged) == (
+            len(mine),
+            sum(1 for p in mine if p.fix_id),
+            sum(1 for p in mine if p.status not in {"new", "needs_info"}),
+        )
+        assert (record.fixes, record.fixes_verified) == (
+            len(fixes),
+            sum(1 for i in fixes if world.fix(i).status == "verified"),
+        )
+        assert record.corroborations == sum(
+            1
+            for u, when in world.corroborations
+            if u == rep_id and oracle.in_period(when, f.start, f.end)
+        )
+
+
+def test_others_see_the_shielded_reports_counted_but_not_listed(shared_app, world):
+    for rep_id in world.reps:
+        record, _ = _record(shared_app, world, rep_id, own=False)
+        shielded = [p for p in world.posts if p.author_id == rep_id and p.shielded]
+        assert record.hidden == len(shielded)
+        assert not {p.id for p in shielded} & {p.id for p in record.posts}
+        assert record.filed == len([p for p in world.posts if p.author_id == rep_id])
+
+
+def test_the_rep_sees_their_own_shielded_reports_listed(shared_app, world):
+    for rep_id in world.reps:
+        record, _ = _record(shared_app, world, rep_id, own=True)
+        shielded = {p.id for p in world.posts if p.author_id == rep_id and p.shielded}
+        assert record.hidden == 0
+        assert shielded <= {p.id for p in record.posts}
+
+
+def test_a_period_before_any_report_gives_an_empty_record(shared_app, world):
+    record, _ = _record(
+        shared_app, world, world.reps[0], {"from": "2001-01-01", "to": "2001-12-31"}
+    )
+    assert (record.filed, record.linked_share, record.posts) == (0, None, [])
+    assert date(2001, 1, 1) < world.now.date()

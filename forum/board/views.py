@@ -333,9 +333,10 @@ def post_list():
 
 
 @bp.get("/accounts/<int:account_id>")
-@require("board.view")
+@require("account.view")
 def account_ledger(account_id: int):
-    """An account's promise ledger (the account page includes the same partial)."""
+    """An account's promise ledger, for everyone who may see the account: reps check it before
+    promising again. It names no author."""
     account = db.session.get(Account, account_id)
     if account is None:
         abort(404)

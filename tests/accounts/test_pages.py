@@ -165,7 +165,7 @@ def test_an_account_page_shows_its_facts(app, client, login):
         account_id = account.id
     html = client.get(f"/accounts/{account_id}").get_data(as_text=True)
     assert "<h1>Paulista Alimentos</h1>" in html
-    for text in ("Public sector", "LATAM", "USD 1,910,000", "0016g00000PaUl01", "Promise ledger"):
+    for text in ("Public sector", "LATAM", "USD 1,910,000", "0016g00000PaUl01", "promise ledger"):
         assert text in html
 
 

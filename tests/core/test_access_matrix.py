@@ -592,6 +592,24 @@ MATRIX = [
     Row("GET", "/notifications/outbox", admin_only(200)),
     Row("GET", "/notifications/outbox/mail/nothing.eml", admin_only(404)),
     Row("POST", "/notifications/outbox/{missing}/retry", admin_only(404)),
+    # the accountability board: leaders and admins read it; anyone sees an account's ledger
+    Row("GET", "/board/", leaders(200)),
+    Row("GET", "/board/teams/{ops_team}", leaders(200)),
+    Row("GET", "/board/teams/{region}", leaders(404), case="a sales region"),
+    Row("GET", "/board/teams/{missing}", leaders(404)),
+    Row("GET", "/board/win-loss", leaders(200)),
+    Row("GET", "/board/review", leaders(200)),
+    Row("GET", "/board/fixes", leaders(200)),
+    Row("GET", "/board/posts", leaders(200)),
+    Row("GET", "/board/accounts/{account}", everyone(200)),
+    Row("GET", "/board/accounts/{missing}", everyone(404)),
+    Row("GET", "/board/reps/me", everyone(302)),
+    Row("GET", "/board/reps/{author}", expect(rep=403, ops=403, leader=200, admin=200)),
+    Row("GET", "/board/reps/{author}", {"rep": 200}, by="author"),
+    Row("GET", "/board/reps/{missing}", expect(rep=404, ops=403, leader=404, admin=404)),
+    Row("GET", "/board/export/posts.csv", leaders(200)),
+    Row("GET", "/board/export/fixes.csv", leaders(200)),
+    Row("GET", "/board/export/history.csv", leaders(200)),
 ]
 
 CASES = [(row, role) for row in MATRIX for role in ROLES if role in row.expected]
@@ -764,10 +782,15 @@ def sign_in(client, login, world: World, role: str, by: str) -> None:
 def send(client, row: Row, world: World):
     url = row.build_url(world)
     if row.method == "GET":
-        return client.get(url)
-    if row.method == "POST":
-        return client.post(url, data=row.build_data(world))
-    pytest.fail(f"teach the matrix to send {row.method}")
+        response = client.get(url)
+    elif row.method == "POST":
+        response = client.post(url, data=row.build_data(world))
+    else:
+        pytest.fail(f"teach the matrix to send {row.method}")
+    # Read streamed bodies (CSV exports) to the end, so their request context closes here.
+    response.get_data()
+    response.close()
+    return response
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,21 @@ target_db = current_app.extensions["migrate"].db
 # ... etc.
 
 
+def include_name(name, type_, parent_names):
+    """Leave out what the search migration (0004_search) makes by hand.
+
+    On SQLite: the FTS5 table search_index and its shadow tables (search_index_data, ...).
+    On PostgreSQL: the tsvector column search_documents.tsv and its GIN index.
+    """
+    if type_ == "table":
+        return not (name or "").startswith("search_index")
+    if type_ == "column":
+        return not (parent_names.get("table_name") == "search_documents" and name == "tsv")
+    if type_ == "index":
+        return name != "ix_search_documents_tsv"
+    return True
+
+
 def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
@@ -84,6 +99,7 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

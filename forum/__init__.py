@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.auth.views import bp as auth_bp
     from forum.catalog.views import bp as catalog_bp
     from forum.feedback.views import bp as feedback_bp
+    from forum.finder.views import bp as search_bp
     from forum.fixes.views import bp as fixes_bp
     from forum.home.views import bp as home_bp
     from forum.taxonomy.views import bp as taxonomy_bp
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         feedback_bp,
         fixes_bp,
         triage_bp,
+        search_bp,
         api_bp,
     ):
         app.register_blueprint(bp)

@@ -53,6 +53,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "fix.queue": frozenset({OPS, L, A}),
     "fix.escalations": frozenset({OPS, L, A}),
     "admin.sla": frozenset({A}),
+    # search (what each result and snippet may show is decided by the rules above)
+    "search.view": EVERYONE,
 }
 
 

@@ -90,6 +90,10 @@ class Results:
 class _Engine:
     """What differs between databases: writing the index, matching and ranking."""
 
+    # Compute scores while matching, before grouping: else PostgreSQL carries every matched
+    # tsvector through the sort and ranks afterwards (slow, and spills to disk).
+    materialize_matches = False
+
     def insert(self, connection, docs: list[Document]) -> None:
         raise NotImplementedError
 
@@ -162,26 +166,30 @@ class SqliteEngine(_Engine):
 
 
 class PostgresEngine(_Engine):
+    materialize_matches = True
     TSV = sa.literal_column("search_documents.tsv", postgresql.TSVECTOR)
+    TSV_TITLE = sa.literal_column("search_documents.tsv_title", postgresql.TSVECTOR)
     INSERT = sa.text(
         "INSERT INTO search_documents "
-        "(kind, source_id, target, target_id, restricted, title, extra, body, tsv) "
+        "(kind, source_id, target, target_id, restricted, title, extra, body, tsv, tsv_title) "
         "VALUES (:kind, :source_id, :target, :target_id, :restricted, :title, :extra, :body, "
-        "CAST(:tsv AS tsvector))"
+        "CAST(:tsv AS tsvector), CAST(:tsv_title AS tsvector))"
     )
 
     def insert(self, connection, docs: list[Document]) -> None:
         if docs:
-            connection.execute(self.INSERT, [{**d.row(), "tsv": tsvector(d)} for d in docs])
+            connection.execute(
+                self.INSERT,
+                [{**d.row(), "tsv": tsvector(d), "tsv_title": title_tsvector(d)} for d in docs],
+            )
 
     def matched(self, query: Query, title_only: bool = False) -> sa.Select:
-        tsquery = sa.cast(
-            sa.literal(to_tsquery(query, "A" if title_only else ""), sa.Text), postgresql.TSQUERY
-        )
+        tsquery = sa.cast(sa.literal(to_tsquery(query), sa.Text), postgresql.TSQUERY)
+        vector = self.TSV_TITLE if title_only else self.TSV
         # Normalisation 1 divides by the log of the document's length, closer to bm25.
-        score = sa.func.ts_rank(self.TSV, tsquery, 1)
+        score = sa.func.ts_rank(vector, tsquery, 1)
         return sa.select(DOCS.c.id, DOCS.c.target, DOCS.c.target_id, score.label("score")).where(
-            self.TSV.bool_op("@@")(tsquery)
+            vector.bool_op("@@")(tsquery)
         )
 
     def better(self, score):
@@ -194,14 +202,10 @@ class PostgresEngine(_Engine):
         return postgresql.array_agg(postgresql.aggregate_order_by(ident, score.desc()))[1]
 
 
-def tsvector(doc: Document) -> str:
-    """The ``tsvector`` literal of a document: title weighted A, extra B, body C.
-
-    A gap of one position between fields keeps a phrase from spanning two of them.
-    """
+def _tsvector(fields) -> str:
     positions: dict[str, dict[int, str]] = {}
     position = 1
-    for text, weight in ((doc.title, "A"), (doc.extra, "B"), (doc.body, "C")):
+    for text, weight in fields:
         for term in index_terms(text):
             entry = positions.setdefault(term, {})
             at = min(position, MAX_TSVECTOR_POSITION)
@@ -216,6 +220,19 @@ def tsvector(doc: Document) -> str:
         + ",".join(f"{at}{weight}" for at, weight in entry.items())
         for term, entry in positions.items()
     )
+
+
+def tsvector(doc: Document) -> str:
+    """The ``tsvector`` literal of a document: title weighted A, extra B, body C.
+
+    A gap of one position between fields keeps a phrase from spanning two of them.
+    """
+    return _tsvector(((doc.title, "A"), (doc.extra, "B"), (doc.body, "C")))
+
+
+def title_tsvector(doc: Document) -> str:
+    """The title alone, for similar titles (its own GIN index stays small and selective)."""
+    return _tsvector(((doc.title, "A"),))
 
 
 ENGINES = {"sqlite": SqliteEngine(), "postgresql": PostgresEngine()}
@@ -311,6 +328,8 @@ def search(
     if not include_restricted:
         matched = matched.where(DOCS.c.restricted.is_(False))
     matched = matched.cte("matched")
+    if engine.materialize_matches:
+        matched = matched.prefix_with("MATERIALIZED")
     score = engine.best(matched.c.score)
     page_query = (
         sa.select(

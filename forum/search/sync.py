@@ -34,7 +34,9 @@ class Kind:
 
 
 @dataclass(frozen=True)
-class Follow:
+class Watch:
+    """A model whose changes refresh documents (registered with ``follow``)."""
+
     model: type
     attrs: frozenset[str] | None  # None: any change
     refresh: Callable[[object], Iterable[Refresh]]
@@ -43,7 +45,7 @@ class Follow:
 
 
 KINDS: dict[str, Kind] = {}
-FOLLOWS: list[Follow] = []
+WATCHES: list[Watch] = []
 BATCH = 500
 
 
@@ -61,8 +63,8 @@ def follow(
     on_new: bool = True,
 ) -> None:
     """After a flush that adds, changes (``attrs``) or deletes a ``model``, refresh documents."""
-    FOLLOWS.append(
-        Follow(model, frozenset(attrs) if attrs is not None else None, refresh, target, on_new)
+    WATCHES.append(
+        Watch(model, frozenset(attrs) if attrs is not None else None, refresh, target, on_new)
     )
 
 
@@ -72,29 +74,29 @@ def _changed(obj, attrs: frozenset[str] | None) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def _follows(obj) -> list[Follow]:
-    return [f for f in FOLLOWS if isinstance(obj, f.model)]
+def _watches(obj) -> list[Watch]:
+    return [w for w in WATCHES if isinstance(obj, w.model)]
 
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context) -> None:
-    if not FOLLOWS:
+    if not WATCHES:
         return
     refresh: list[Refresh] = []
     dropped: set[tuple[str, int]] = set()
     for obj in session.new:
-        for f in _follows(obj):
-            if f.on_new:
-                refresh.extend(f.refresh(obj))
+        for w in _watches(obj):
+            if w.on_new:
+                refresh.extend(w.refresh(obj))
     for obj in session.dirty:
-        for f in _follows(obj):
-            if _changed(obj, f.attrs):
-                refresh.extend(f.refresh(obj))
+        for w in _watches(obj):
+            if _changed(obj, w.attrs):
+                refresh.extend(w.refresh(obj))
     for obj in session.deleted:
-        for f in _follows(obj):
-            refresh.extend(f.refresh(obj))
-            if f.target is not None:
-                dropped.add(f.target(obj))
+        for w in _watches(obj):
+            refresh.extend(w.refresh(obj))
+            if w.target is not None:
+                dropped.add(w.target(obj))
     if refresh or dropped:
         apply(session.connection(), refresh, dropped)
 

@@ -12,7 +12,9 @@ from autogenerate by ``include_name`` in migrations/env.py:
   splits on spaces only, because the text arrives already folded and tokenized by
   ``forum.search.text`` (the same tokens PostgreSQL gets). A batch rebuild of
   ``search_documents`` in a later migration must create the trigger again.
-- PostgreSQL: the column ``tsv`` (a tsvector literal written by the app) and its GIN index.
+- PostgreSQL: the columns ``tsv`` (title, extra fields and body, weighted A, B, C) and
+  ``tsv_title`` (the title alone, for similar titles), tsvector literals written by the app,
+  each with a GIN index.
 
 The backfill reads the tables as they are at this revision (not through today's models, which
 may have moved on) and indexes every post, comment, fix and fix comment, so an existing database
@@ -59,12 +61,14 @@ def upgrade():
         )
     elif dialect == 'postgresql':
         op.execute("ALTER TABLE search_documents ADD COLUMN tsv tsvector NOT NULL DEFAULT ''")
+        op.execute("ALTER TABLE search_documents ADD COLUMN tsv_title tsvector NOT NULL DEFAULT ''")
     else:
         raise RuntimeError(f"search needs SQLite or PostgreSQL, not {dialect}")
     _backfill(op.get_bind())
     if dialect == 'postgresql':
-        # Built once after the backfill: faster than growing it row by row.
+        # Built once after the backfill: faster than growing them row by row.
         op.execute("CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)")
+        op.execute("CREATE INDEX ix_search_documents_tsv_title ON search_documents USING gin (tsv_title)")
 
 
 def downgrade():
@@ -73,6 +77,7 @@ def downgrade():
         op.execute("DROP TRIGGER IF EXISTS search_documents_deleted")
         op.execute("DROP TABLE IF EXISTS search_index")
     elif dialect == 'postgresql':
+        op.execute("DROP INDEX IF EXISTS ix_search_documents_tsv_title")
         op.execute("DROP INDEX IF EXISTS ix_search_documents_tsv")
     op.drop_index('ix_search_documents_target', table_name='search_documents')
     op.drop_table('search_documents')
@@ -146,13 +151,13 @@ _INSERT_FTS = (
 
 def _backfill(connection):
     # The tokenizer is the app's own: the index must hold the tokens queries will look for.
-    from forum.search.engine import Document, tsvector
+    from forum.search.engine import Document, title_tsvector, tsvector
     from forum.search.text import index_terms
 
     postgres = connection.dialect.name == 'postgresql'
     insert = sa.text(_INSERT.format(
-        tsv=", tsv" if postgres else "",
-        tsv_value=", CAST(:tsv AS tsvector)" if postgres else "",
+        tsv=", tsv, tsv_title" if postgres else "",
+        tsv_value=", CAST(:tsv AS tsvector), CAST(:tsv_title AS tsvector)" if postgres else "",
     ))
     for read in (_posts, _comments, _fixes, _fix_comments):
         after = 0
@@ -161,7 +166,10 @@ def _backfill(connection):
             if not docs:
                 break
             if postgres:
-                connection.execute(insert, [{**d, "tsv": tsvector(Document(**d))} for d in docs])
+                connection.execute(insert, [
+                    {**d, "tsv": tsvector(Document(**d)), "tsv_title": title_tsvector(Document(**d))}
+                    for d in docs
+                ])
                 continue
             connection.execute(insert, docs)
             connection.execute(sa.text(_INSERT_FTS), [

@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.board.views import bp as board_bp
     from forum.catalog.views import bp as catalog_bp
     from forum.feedback.views import bp as feedback_bp
+    from forum.finder.views import bp as search_bp
     from forum.fixes.views import bp as fixes_bp
     from forum.home.views import bp as home_bp
     from forum.notify.views import bp as notify_bp
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         triage_bp,
         notify_bp,
         board_bp,
+        search_bp,
         api_bp,
     ):
         app.register_blueprint(bp)

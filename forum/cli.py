@@ -75,6 +75,18 @@ def register_commands(app: Flask) -> None:
                 sys.exit(1)
         click.echo(f"OK: {fixes} fix histories, {entries} entries, every chain intact.")
 
+    search_group = AppGroup("search", help="The full-text search index.")
+    app.cli.add_command(search_group)
+
+    @search_group.command("reindex")
+    def search_reindex() -> None:
+        """Index every post, comment and fix again (one transaction; search keeps working)."""
+        from forum.search import rebuild
+
+        counts = rebuild(db.session.connection())
+        db.session.commit()
+        click.echo("Reindexed: " + ", ".join(f"{kind} {n}" for kind, n in counts.items()) + ".")
+
     @app.cli.command("escalate")
     def escalate() -> None:
         """Escalate overdue fixes (run from cron; running it twice changes nothing more)."""

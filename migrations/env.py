@@ -38,6 +38,23 @@ target_db = current_app.extensions["migrate"].db
 # ... etc.
 
 
+def include_name(name, type_, parent_names):
+    """Leave out what the search migration (0006_search) makes by hand.
+
+    On SQLite: the FTS5 table search_index and its shadow tables (search_index_data, ...).
+    On PostgreSQL: the tsvector columns search_documents.tsv and .tsv_title, their GIN indexes.
+    """
+    if type_ == "table":
+        return not (name or "").startswith("search_index")
+    if type_ == "column":
+        return not (
+            parent_names.get("table_name") == "search_documents" and name in ("tsv", "tsv_title")
+        )
+    if type_ == "index":
+        return name not in ("ix_search_documents_tsv", "ix_search_documents_tsv_title")
+    return True
+
+
 def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
@@ -84,6 +101,7 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

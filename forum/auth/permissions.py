@@ -62,6 +62,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "board.export": frozenset({L, A}),
     "board.record": REPORTERS,
     "board.own_record": frozenset({R}),
+    # search (what each result and snippet may show is decided by the rules above)
+    "search.view": EVERYONE,
 }
 
 

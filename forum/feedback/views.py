@@ -528,7 +528,7 @@ def similar():
     from forum.feedback.similar import similar_posts
 
     title = request.args.get("title", "")[:200]
-    posts = similar_posts(title, limit=5)
+    posts = similar_posts(title, limit=5, typing=True)
     return jsonify(
         posts=[
             {

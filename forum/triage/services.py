@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from forum import search
 from forum.auth.models import Role, User
 from forum.core.errors import DomainError
 from forum.core.signals import post_triaged
@@ -12,7 +13,7 @@ from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Corroboration, Post, PostStatus
 from forum.feedback.services import recompute_totals, set_post_status
-from forum.feedback.similar import similar_posts, words
+from forum.feedback.similar import similar_posts
 from forum.fixes import services as fixes
 from forum.fixes.models import Fix, FixStatus
 
@@ -150,26 +151,19 @@ def note(post: Post, *, actor: User, remark: str = "") -> None:
 def possible_recurrences(post: Post, now=None) -> list[Fix]:
     """Fixes verified in the last 90 days whose title shares words with the post's title."""
     now = now or utcnow()
-    terms = words(post.title)
-    if not terms:
-        return []
-    score = sum(
-        (
-            sa.case((sa.func.lower(Fix.title).contains(t, autoescape=True), 1), else_=0)
-            for t in terms
-        ),
-        sa.literal(0),
-    )
-    return db.session.scalars(
-        sa.select(Fix)
-        .where(
+
+    def verified_lately(fix_id):
+        return sa.exists().where(
+            Fix.id == fix_id,
             Fix.status == FixStatus.VERIFIED,
             Fix.verified_at >= now - RECURRENCE_WINDOW,
-            score >= max(1, min(2, len(terms))),
         )
-        .order_by(score.desc(), Fix.verified_at.desc())
-        .limit(3)
-    ).all()
+
+    ids = search.similar(post.title, "fix", limit=3, scope=verified_lately)
+    if not ids:
+        return []
+    fixes_by_id = {f.id: f for f in db.session.scalars(sa.select(Fix).where(Fix.id.in_(ids)))}
+    return [fixes_by_id[i] for i in ids if i in fixes_by_id]
 
 
 def possible_duplicates(post: Post) -> list[Post]:

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.services import create_user, hash_password
-from forum.demo.catalog import seed_accounts, seed_commitments, seed_taxonomies
+from forum.demo.catalog import complete_accounts, seed_accounts, seed_commitments, seed_taxonomies
 from forum.demo.fixes import seed_fixes
 from forum.extensions import db
 
@@ -91,6 +91,7 @@ def seed(password: str) -> list[str]:
     commitments = seed_commitments(users)
     # Fixes come after the posts they gather (they take untriaged demo reports first).
     fixes = seed_fixes(users)
+    complete_accounts()  # accounts the stories named in passing get believable facts too
     teams = db.session.scalar(sa.select(sa.func.count(Team.id)))
     return [
         f"Demo organisation ready: {teams} teams, {len(users)} users.",

@@ -264,6 +264,25 @@ def seed_accounts() -> int:
     return added
 
 
+def complete_accounts() -> int:
+    """Give accounts the demo stories named in passing (no CRM id yet) believable facts:
+    a segment, a sales region, an ARR and a CRM id, derived from the name so reruns agree."""
+    regions = sorted(_teams_by_name().items())
+    sales = [team for _, team in regions if team.kind == "sales"]
+    segments = [s.value for s in Segment]
+    done = 0
+    for account in db.session.scalars(sa.select(Account).where(Account.crm_id.is_(None))):
+        digest = int(hashlib.sha256(account.name.encode()).hexdigest(), 16)
+        account.segment = account.segment or segments[digest % len(segments)]
+        if account.region_id is None and sales:
+            account.region_id = sales[(digest // 7) % len(sales)].id
+        account.arr = account.arr or Decimal(50_000 + (digest % 60) * 25_000)
+        account.crm_id = crm_id_for(account.name)
+        done += 1
+    db.session.flush()
+    return done
+
+
 def _term(kind: TaxonomyKind, name: str, branch: str = "") -> int:
     exists = db.session.scalar(
         sa.select(TaxonomyTerm.id).where(

@@ -610,6 +610,8 @@ MATRIX = [
     Row("GET", "/board/export/posts.csv", leaders(200)),
     Row("GET", "/board/export/fixes.csv", leaders(200)),
     Row("GET", "/board/export/history.csv", leaders(200)),
+    # search: everyone; results obey the same visibility and shielding as the pages
+    Row("GET", "/search/?q=delivery", everyone(200)),
 ]
 
 CASES = [(row, role) for row in MATRIX for role in ROLES if role in row.expected]

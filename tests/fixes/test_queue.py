@@ -12,7 +12,9 @@ from forum.fixes import services
 from forum.fixes.models import Fix, FixEvent
 from tests.fixes import builders
 
-ROW_RE = re.compile(r'<tr( class="overdue")?>\s*<td>.*?</td>\s*<td><a href="/fixes/(\d+)"', re.S)
+ROW_RE = re.compile(
+    r'<tr( class="overdue")?>\s*<td[^>]*>.*?</td>\s*<td[^>]*><a href="/fixes/(\d+)"', re.S
+)
 
 
 def _queue(app):

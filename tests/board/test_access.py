@@ -1,5 +1,6 @@
 """Who may open the board's pages and exports: leaders and admins; reps and ops get 403 on every
-page and every CSV; a rep may open their own track record and nobody else's."""
+page and every CSV (an account's promise ledger is open to all); a rep may open their own track
+record and nobody else's."""
 
 import pytest
 
@@ -15,7 +16,6 @@ PAGES = [
     "/board/review",
     "/board/fixes?list=overdue",
     "/board/posts?list=lost",
-    "/board/accounts/{account}",
     "/board/export/posts.csv",
     "/board/export/fixes.csv",
     "/board/export/history.csv",
@@ -47,6 +47,14 @@ def test_leaders_and_admins_open_every_board_page_and_export(client, login, ids,
     assert response.status_code == 200
     expected = "text/csv" if ".csv" in page else "text/html"
     assert response.mimetype == expected
+
+
+@pytest.mark.parametrize("role", ["rep", "ops", "leader", "admin"])
+def test_everyone_who_sees_an_account_sees_its_promise_ledger(client, login, ids, role):
+    login(role)
+    response = client.get(f"/board/accounts/{ids['account']}")
+    assert response.status_code == 200
+    assert "Acme" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -49,6 +49,8 @@ class PostInput:
     tags: list[str] = field(default_factory=list)
     shielded: bool = False
     submission_key: str | None = None
+    # (content, file name) of each evidence file sent with a new post
+    evidence: list[tuple[bytes, str]] = field(default_factory=list)
     # win/loss
     outcome: str | None = None
     deal_value: Decimal | None = None
@@ -139,7 +141,8 @@ def _apply(post: Post, data: PostInput, actor: User) -> None:
 
 
 def create_post(author: User, data: PostInput) -> Post:
-    """File a new post. A repeated ``submission_key`` (a double submit) returns the first post."""
+    """File a new post with its evidence files. A repeated ``submission_key`` (a double submit)
+    returns the first post and attaches nothing again."""
     if data.submission_key:
         existing = db.session.scalar(
             sa.select(Post).where(Post.submission_key == data.submission_key)
@@ -161,6 +164,8 @@ def create_post(author: User, data: PostInput) -> Post:
     db.session.add(post)
     _apply(post, data, author)
     db.session.flush()
+    for content, filename in data.evidence:
+        add_attachment(post, author, content, filename)
     db.session.add(Follow(user_id=author.id, post_id=post.id))
     recompute_totals(post)
     post_filed.send(post, actor=author)
@@ -193,13 +198,15 @@ def recompute_totals(post: Post) -> None:
         )
     ).all()
     per_account: dict[object, Decimal] = {}
+    # A "me too" naming no other account is about the post's own account.
+    own_key = post.account_id or ("post", post.id)
     own = post.revenue_at_risk if post.kind == PostKind.BROKEN_PROMISE else None
     if own:
-        per_account[post.account_id or ("post", post.id)] = Decimal(own)
+        per_account[own_key] = Decimal(own)
     for account_id, amount in rows:
         if not amount:
             continue
-        key = account_id if account_id is not None else ("post", post.id)
+        key = account_id if account_id is not None else own_key
         per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
     post.corroboration_count = len(rows)
     post.total_at_risk = sum(per_account.values(), Decimal(0))

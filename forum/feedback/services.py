@@ -230,7 +230,8 @@ def corroborate(
     acct: Account | None = find_or_create_account(account, actor=user) if account else None
     if amount is not None and amount < 0:
         raise DomainError("The amount cannot be negative.")
-    result = db.session.execute(
+    # RETURNING tells whether the row went in: with it, PostgreSQL's rowcount is -1, not 1.
+    inserted = db.session.execute(
         _insert_ignore(
             Corroboration.__table__,
             dict(
@@ -241,9 +242,9 @@ def corroborate(
                 note=note.strip()[:500],
                 created_at=utcnow(),
             ),
-        )
-    )
-    if result.rowcount != 1:
+        ).returning(Corroboration.__table__.c.id)
+    ).scalar_one_or_none()
+    if inserted is None:
         raise Conflict("You have already said “me too” on this post.")
     mine = db.session.scalar(
         sa.select(Corroboration).where(

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.services import create_user, hash_password
+from forum.demo.posts import seed_posts
 from forum.extensions import db
 
 SALES_REGIONS = [
@@ -87,5 +88,6 @@ def seed(password: str) -> list[str]:
     teams = db.session.scalar(sa.select(sa.func.count(Team.id)))
     return [
         f"Demo organisation ready: {teams} teams, {len(users)} users.",
+        *seed_posts(users),
         "Sign in as rep@example.com, ops@example.com, leader@example.com or admin@example.com.",
     ]

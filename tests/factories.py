@@ -2,13 +2,24 @@
 
 import itertools
 
+import sqlalchemy as sa
+
 from forum.accounts.models import Account
 from forum.accounts.services import account_key
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.services import hash_password
 from forum.catalog.models import Commitment
 from forum.extensions import db
-from forum.taxonomy.models import TaxonomyTerm
+from forum.feedback.models import (
+    Comment,
+    Corroboration,
+    Outcome,
+    Post,
+    PostKind,
+    PostStatus,
+)
+from forum.feedback.services import recompute_totals
+from forum.taxonomy.models import ReasonBranch, Tag, TaxonomyKind, TaxonomyTerm
 from forum.taxonomy.services import term_key
 
 _seq = itertools.count(1)
@@ -67,22 +78,89 @@ def account(name: str | None = None, **fields) -> Account:
     return obj
 
 
-def commitment(team_id: int, title: str | None = None, **fields) -> Commitment:
-    """An active catalog entry of ``team_id``, confirmed now unless told otherwise."""
+def commitment(
+    team_id: int | None = None,
+    title: str | None = None,
+    *,
+    team_obj: Team | None = None,
+    **fields,
+) -> Commitment:
+    """An active catalog entry of a team (a new operations team unless one is given)."""
     n = next(_seq)
     fields.setdefault("promise", f"We deliver thing {n} within {n} days.")
-    obj = Commitment(team_id=team_id, title=title or f"Entry {n}", **fields)
+    if team_id is None:
+        team_id = (team_obj or team(TeamKind.OPERATIONS)).id
+    obj = Commitment(team_id=team_id, title=title or fields.pop("title", f"Entry {n}"), **fields)
     db.session.add(obj)
     db.session.flush()
     return obj
 
 
-def term(kind: str = "competitor", name: str | None = None, **fields) -> TaxonomyTerm:
+def term(
+    kind: TaxonomyKind | str = TaxonomyKind.COMPETITOR, name: str | None = None, **fields
+) -> TaxonomyTerm:
     """A taxonomy term; reasons default to the product branch."""
     n = next(_seq)
-    name = name or f"Term {n}"
-    fields.setdefault("branch", "product" if kind == "reason" else "")
+    kind = TaxonomyKind(kind)
+    name = name or f"{kind.label} {n}"
+    fields.setdefault("branch", ReasonBranch.PRODUCT if kind == TaxonomyKind.REASON else "")
     obj = TaxonomyTerm(kind=kind, name=name, name_key=term_key(name), **fields)
     db.session.add(obj)
     db.session.flush()
+    return obj
+
+
+def tag(name: str) -> Tag:
+    obj = db.session.scalar(sa.select(Tag).where(Tag.name == name))
+    if obj is None:
+        obj = Tag(name=name)
+        db.session.add(obj)
+        db.session.flush()
+    return obj
+
+
+def post(
+    kind: PostKind | str = PostKind.FIELD_FEEDBACK,
+    *,
+    author: User | None = None,
+    tags: tuple[str, ...] = (),
+    **fields,
+) -> Post:
+    """A post of ``kind`` with that kind's essentials filled in; counters kept in step."""
+    kind = PostKind(kind)
+    n = next(_seq)
+    author = author or user(Role.REP)
+    fields.setdefault("title", f"Report {n}")
+    fields.setdefault("body", f"What happened in report {n}.")
+    if "region" not in fields and author.team and author.team.kind == TeamKind.SALES:
+        fields["region"] = author.team
+    if kind == PostKind.WIN_LOSS:
+        fields.setdefault("outcome", Outcome.LOST)
+    if kind == PostKind.BROKEN_PROMISE:
+        fields.setdefault("promised", "Delivery within 5 working days")
+        if "account_id" not in fields:
+            fields.setdefault("account", account())
+        if "team_id" not in fields:
+            fields.setdefault("team", team(TeamKind.OPERATIONS))
+    obj = Post(kind=kind, author=author, status=fields.pop("status", PostStatus.NEW), **fields)
+    obj.tags = [tag(t) for t in tags]
+    db.session.add(obj)
+    db.session.flush()
+    recompute_totals(obj)
+    return obj
+
+
+def comment(post_obj: Post, author: User | None = None, **fields) -> Comment:
+    fields.setdefault("body", "A comment.")
+    obj = Comment(post=post_obj, author=author or user(Role.REP), **fields)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def corroboration(post_obj: Post, by: User | None = None, **fields) -> Corroboration:
+    obj = Corroboration(post=post_obj, user=by or user(Role.REP), **fields)
+    db.session.add(obj)
+    db.session.flush()
+    recompute_totals(post_obj)
     return obj

@@ -6,6 +6,7 @@ from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.services import create_user, hash_password
 from forum.demo.catalog import complete_accounts, seed_accounts, seed_commitments, seed_taxonomies
 from forum.demo.fixes import seed_fixes
+from forum.demo.posts import seed_posts
 from forum.extensions import db
 
 SALES_REGIONS = [
@@ -89,6 +90,7 @@ def seed(password: str) -> list[str]:
     accounts = seed_accounts()
     terms = seed_taxonomies()
     commitments = seed_commitments(users)
+    posts = seed_posts(users)
     # Fixes come after the posts they gather (they take untriaged demo reports first).
     fixes = seed_fixes(users)
     complete_accounts()  # accounts the stories named in passing get believable facts too
@@ -96,6 +98,7 @@ def seed(password: str) -> list[str]:
     return [
         f"Demo organisation ready: {teams} teams, {len(users)} users.",
         f"Added {accounts} accounts, {terms} taxonomy terms and {commitments} catalog entries.",
+        *posts,
         f"Added {fixes} fixes with their histories."
         if fixes
         else "Fixes exist already: demo fixes are not seeded again.",

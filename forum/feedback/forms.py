@@ -11,18 +11,31 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum.feedback.models import CURRENCIES, DealStage, Outcome, PromiseBasis
 
 MAX_BODY = 20_000
 MAX_AMOUNT = 999_999_999_999
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices for a select box (WTForms deprecates plain ``(value, label)`` tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _int_or_none(value):
@@ -36,11 +49,17 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _finite(form, field) -> None:
+    # Decimal accepts "NaN", "sNaN" and "Infinity"; sNaN even breaks NumberRange (a 500).
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation("Enter an amount in figures, e.g. 25000.")
+
+
 def _amount(label: str, description: str = "") -> DecimalField:
     return DecimalField(
         label,
         places=2,
-        validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)],
+        validators=[Optional(), _finite, NumberRange(min=0, max=MAX_AMOUNT)],
         description=description,
     )
 
@@ -91,17 +110,19 @@ class FieldFeedbackForm(PostForm):
 
 
 class WinLossForm(PostForm):
-    outcome = RadioField("Outcome", choices=Outcome.choices(), validators=[InputRequired()])
+    outcome = RadioField(
+        "Outcome", choices=options(Outcome.choices()), validators=[InputRequired()]
+    )
     body = TextAreaField(
         "Why we won or lost",
         validators=[DataRequired(), Length(max=MAX_BODY)],
         description="What did the buyer say? Markdown works.",
     )
     deal_value = _amount("Deal value")
-    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES], default="USD")
+    currency = SelectField("Currency", choices=options((c, c) for c in CURRENCIES), default="USD")
     stage = SelectField(
         "Stage reached",
-        choices=[("", "— not given —"), *DealStage.choices()],
+        choices=options([("", "— not given —"), *DealStage.choices()]),
         validators=[Optional()],
     )
     competitor_id = SelectField("Competitor", coerce=_int_or_none, validators=[Optional()])
@@ -132,7 +153,7 @@ class BrokenPromiseForm(PostForm):
     contact_name = StringField("Customer contact", validators=[Optional(), Length(max=120)])
     basis = SelectField(
         "On what basis was it promised?",
-        choices=[("", "— not given —"), *PromiseBasis.choices()],
+        choices=options([("", "— not given —"), *PromiseBasis.choices()]),
         validators=[Optional()],
     )
     commitment_id = SelectField(
@@ -145,16 +166,18 @@ class BrokenPromiseForm(PostForm):
     promised_date = DateField("Promised date", validators=[Optional()])
     impact = RadioField(
         "Customer impact",
-        choices=[
-            ("1", "1 — minor"),
-            ("2", "2 — noticeable"),
-            ("3", "3 — serious"),
-            ("4", "4 — account at risk"),
-        ],
+        choices=options(
+            [
+                ("1", "1 — minor"),
+                ("2", "2 — noticeable"),
+                ("3", "3 — serious"),
+                ("4", "4 — account at risk"),
+            ]
+        ),
         validators=[Optional()],
     )
     revenue_at_risk = _amount("Revenue at risk")
-    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES], default="USD")
+    currency = SelectField("Currency", choices=options((c, c) for c in CURRENCIES), default="USD")
 
 
 FORMS = {

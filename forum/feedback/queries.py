@@ -22,6 +22,8 @@ from forum.feedback.models import Comment, Outcome, Post, PostKind, PostStatus
 from forum.taxonomy.models import Tag
 
 PAGE_SIZE = 25
+MAX_ID = 2**31 - 1  # ids and counters are 32-bit integer columns
+MAX_AMOUNT = Decimal("1e14")  # Numeric(14, 2)
 SORTS = {
     "newest": (Post.created_at, "Newest first"),
     "corroborated": (Post.corroboration_count, "Most corroborated"),
@@ -88,7 +90,8 @@ def _choice(value: str, allowed: set[str]) -> str:
 def _int(value: str | None) -> int | None:
     if value in (None, ""):
         return None
-    if not value.isdigit() or len(value) > 9:
+    # isdigit() alone lets "²" (a ValueError in int()) and other non-ASCII digits through.
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise BadFilter("ids are positive whole numbers")
     return int(value)
 
@@ -104,21 +107,33 @@ def encode_cursor(post: Post, sort: str) -> str:
 
 
 def decode_cursor(cursor: str, sort: str):
+    """The (sort value, id) a cursor carries; anything the database could choke on is refused."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, ident = json.loads(raw)
-        if not isinstance(ident, int) or ident < 0:
+        if type(ident) is not int or not 0 <= ident <= MAX_ID:
             raise ValueError
         if sort == "newest":
             value = datetime.fromisoformat(value)
             if value.tzinfo is None:
                 raise ValueError
+            value = as_utc(value)  # OverflowError at the ends of the calendar
         elif sort == "corroborated":
-            value = int(value)
+            if type(value) is not int or not 0 <= value <= MAX_ID:
+                raise ValueError
         else:
             value = Decimal(value)
+            if not value.is_finite() or abs(value) > MAX_AMOUNT:
+                raise ValueError
         return value, ident
-    except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError, UnicodeDecodeError):
+    except (
+        ValueError,
+        TypeError,
+        OverflowError,
+        InvalidOperation,
+        json.JSONDecodeError,
+        UnicodeDecodeError,
+    ):
         raise BadFilter("the page link is damaged") from None
 
 
@@ -153,6 +168,7 @@ def feed_query(f: FeedFilter, viewer: User) -> sa.Select:
         joinedload(Post.region),
         joinedload(Post.team),
         joinedload(Post.account),
+        joinedload(Post.competitor),  # shown by the API
         selectinload(Post.tags),
     )
     if f.kind:

@@ -50,6 +50,8 @@ class PostInput:
     tags: list[str] = field(default_factory=list)
     shielded: bool = False
     submission_key: str | None = None
+    # (content, file name) of each evidence file sent with a new post
+    evidence: list[tuple[bytes, str]] = field(default_factory=list)
     # win/loss
     outcome: str | None = None
     deal_value: Decimal | None = None
@@ -140,7 +142,8 @@ def _apply(post: Post, data: PostInput, actor: User) -> None:
 
 
 def create_post(author: User, data: PostInput) -> Post:
-    """File a new post. A repeated ``submission_key`` (a double submit) returns the first post."""
+    """File a new post with its evidence files. A repeated ``submission_key`` (a double submit)
+    returns the first post and attaches nothing again."""
     if data.submission_key:
         existing = db.session.scalar(
             sa.select(Post).where(Post.submission_key == data.submission_key)
@@ -162,6 +165,8 @@ def create_post(author: User, data: PostInput) -> Post:
     db.session.add(post)
     _apply(post, data, author)
     db.session.flush()
+    for content, filename in data.evidence:
+        add_attachment(post, author, content, filename)
     db.session.add(Follow(user_id=author.id, post_id=post.id))
     recompute_totals(post)
     post_filed.send(post, actor=author)
@@ -193,18 +198,24 @@ def recompute_totals(post: Post) -> None:
             Corroboration.post_id == post.id
         )
     ).all()
+    post.corroboration_count, post.total_at_risk = totals(post, rows)
+    db.session.flush()
+
+
+def totals(post: Post, rows) -> tuple[int, Decimal]:
+    """Count and revenue at risk of ``post`` given its corroborations' (account id, amount)."""
     per_account: dict[object, Decimal] = {}
+    # A "me too" naming no other account is about the post's own account.
+    own_key = post.account_id or ("post", post.id)
     own = post.revenue_at_risk if post.kind == PostKind.BROKEN_PROMISE else None
     if own:
-        per_account[post.account_id or ("post", post.id)] = Decimal(own)
+        per_account[own_key] = Decimal(own)
     for account_id, amount in rows:
         if not amount:
             continue
-        key = account_id if account_id is not None else ("post", post.id)
+        key = account_id if account_id is not None else own_key
         per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
-    post.corroboration_count = len(rows)
-    post.total_at_risk = sum(per_account.values(), Decimal(0))
-    db.session.flush()
+    return len(rows), sum(per_account.values(), Decimal(0))
 
 
 def _insert_ignore(table, values: dict):
@@ -224,6 +235,7 @@ def corroborate(
     acct: Account | None = find_or_create_account(account, actor=user) if account else None
     if amount is not None and amount < 0:
         raise DomainError("The amount cannot be negative.")
+    # RETURNING tells whether the row went in: with it, PostgreSQL's rowcount is -1, not 1.
     inserted = db.session.execute(
         _insert_ignore(
             Corroboration.__table__,
@@ -236,8 +248,7 @@ def corroborate(
                 created_at=utcnow(),
             ),
         ).returning(Corroboration.__table__.c.id)
-    ).first()
-    # rowcount is not reliable for INSERT ... ON CONFLICT on every driver (psycopg says -1).
+    ).scalar_one_or_none()
     if inserted is None:
         raise Conflict("You have already said “me too” on this post.")
     mine = db.session.scalar(

@@ -132,6 +132,7 @@ def _input(form, kind: PostKind) -> services.PostInput:
         shielded=form.shielded.data,
         submission_key=(form.submission_key.data or "")[:64] or None,
         team_id=getattr(form, "team_id", None) and form.team_id.data,
+        evidence=[(upload.read(), upload.filename) for upload in _evidence(form)],
     )
     if kind == PostKind.WIN_LOSS:
         data.outcome = form.outcome.data
@@ -223,8 +224,6 @@ def create(slug: str):
     if form.validate_on_submit():
         try:
             post = services.create_post(current_user, _input(form, kind))
-            for upload in _evidence(form):
-                services.add_attachment(post, current_user, upload.read(), upload.filename)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -321,7 +320,9 @@ def edit(post_id: int):
     post = get_post_or_404(post_id)
     require_obj("post.edit", post)
     kind = post.post_kind
-    form = FORMS[kind.value](obj=post)
+    # The post fills the form only on GET: on POST a field the request leaves out (a crafted
+    # request, or no checkbox ticked) must not fall back to the post's objects (tags, account).
+    form = FORMS[kind.value](obj=post if request.method == "GET" else None)
     _prepare(form, kind)
     if request.method == "GET":
         form.account.data = post.account.name if post.account else ""
@@ -332,8 +333,8 @@ def edit(post_id: int):
             form.impact.data = str(post.impact)
     version = request.form.get("version", str(post.version))
     if form.validate_on_submit():
-        if not version.isdigit():
-            abort(400)
+        if not (version.isascii() and version.isdigit()):
+            abort(400, description="The form is damaged: reload the page and try again.")
         try:
             services.update_post(post, current_user, _input(form, kind), version=int(version))
         except Conflict:

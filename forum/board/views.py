@@ -8,11 +8,9 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    redirect,
     render_template,
     request,
     stream_with_context,
-    url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -348,8 +346,8 @@ def account_ledger(account_id: int):
 @bp.get("/reps/me")
 @login_required
 def my_record():
-    """The signed-in rep's own track record."""
-    return redirect(url_for("board.rep", user_id=current_user.id))
+    """The signed-in rep's own track record (the navigation's "My record")."""
+    return rep(user_id=current_user.id)
 
 
 @bp.get("/reps/<int:user_id>")

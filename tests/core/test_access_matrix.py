@@ -603,7 +603,7 @@ MATRIX = [
     Row("GET", "/board/posts", leaders(200)),
     Row("GET", "/board/accounts/{account}", everyone(200)),
     Row("GET", "/board/accounts/{missing}", everyone(404)),
-    Row("GET", "/board/reps/me", everyone(302)),
+    Row("GET", "/board/reps/me", expect(rep=200, ops=403, leader=200, admin=200)),
     Row("GET", "/board/reps/{author}", expect(rep=403, ops=403, leader=200, admin=200)),
     Row("GET", "/board/reps/{author}", {"rep": 200}, by="author"),
     Row("GET", "/board/reps/{missing}", expect(rep=404, ops=403, leader=404, admin=404)),

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from forum.search.schema import include_name
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -36,23 +38,6 @@ target_db = current_app.extensions["migrate"].db
 # can be acquired:
 # my_important_option = config.get_main_option("my_important_option")
 # ... etc.
-
-
-def include_name(name, type_, parent_names):
-    """Leave out what the search migration (0006_search) makes by hand.
-
-    On SQLite: the FTS5 table search_index and its shadow tables (search_index_data, ...).
-    On PostgreSQL: the tsvector columns search_documents.tsv and .tsv_title, their GIN indexes.
-    """
-    if type_ == "table":
-        return not (name or "").startswith("search_index")
-    if type_ == "column":
-        return not (
-            parent_names.get("table_name") == "search_documents" and name in ("tsv", "tsv_title")
-        )
-    if type_ == "index":
-        return name not in ("ix_search_documents_tsv", "ix_search_documents_tsv_title")
-    return True
 
 
 def get_metadata():

@@ -194,14 +194,14 @@ def _filter_options() -> dict:
 @require("post.create")
 def mine():
     """My reports and where each one stands."""
-    posts = db.session.scalars(
-        sa.select(Post)
+    rows = db.session.execute(
+        sa.select(Post, queries.fix_status().label("fix_status"))
         .where(Post.author_id == current_user.id)
         .options(joinedload(Post.account), joinedload(Post.duplicate_of))
         .order_by(Post.created_at.desc(), Post.id.desc())
         .limit(200)
     ).all()
-    return render_template("feedback/mine.html", posts=posts)
+    return render_template("feedback/mine.html", rows=rows)
 
 
 @bp.get("/new")

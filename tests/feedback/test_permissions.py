@@ -331,10 +331,6 @@ def test_a_write_without_csrf_token_is_refused_and_changes_nothing(
         assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="forum/core/errors.py sets Allow on the rendered HTML string: the 405 becomes a 500",
-)
 @pytest.mark.parametrize("url", ["/posts/{post}/comments", "/posts/{post}/follow"])
 def test_a_get_never_changes_state(app, client, login, make_post, url):
     login("rep")

@@ -10,6 +10,7 @@ from flask_migrate import downgrade, upgrade
 import config
 from forum import create_app
 from forum.extensions import db
+from forum.search.schema import include_name
 
 TABLES = {"notifications", "notification_preferences", "outbox"}
 
@@ -49,6 +50,6 @@ def test_the_migrated_schema_matches_the_models(fresh_app):
     upgrade()
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "render_as_batch": True}
+            conn, opts={"compare_type": True, "render_as_batch": True, "include_name": include_name}
         )
         assert compare_metadata(context, db.metadata) == []

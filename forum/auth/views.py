@@ -69,6 +69,7 @@ def login():
         if user is not None:
             db.session.commit()
             session.clear()  # a fresh session at sign-in
+            session.permanent = True  # SESSION_LIFETIME_HOURS applies
             login_user(user)
             return redirect(safe_next(form.next.data))
         current_app.logger.warning(
@@ -121,6 +122,7 @@ def _redeem(token: str, purpose: TokenPurpose, template: str):
         else:
             db.session.commit()
             session.clear()
+            session.permanent = True  # SESSION_LIFETIME_HOURS applies
             login_user(user)
             flash("Your password is set. Welcome to Voice of Sales.", "success")
             return redirect(url_for("home.index"))
@@ -156,6 +158,7 @@ def change_password():
             # Re-issue this session with the new version. Pass the user, never the proxy:
             # Flask-Login stores it as the request's user, and a proxy that resolves to itself
             # recurses until the worker crashes.
+            session.permanent = True  # SESSION_LIFETIME_HOURS applies
             login_user(user)
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("home.index"))

@@ -105,7 +105,10 @@ def _apply(post: Post, data: PostInput, actor: User) -> None:
     post.title = " ".join(data.title.split())
     post.body = data.body
     post.tags = _tags(data.tags)
-    post.account = find_or_create_account(data.account, actor=actor) if data.account else None
+    # A shielded report's new account is not audited in the author's name: the audit log would
+    # otherwise tell an admin who wrote it, without the audited reveal.
+    creator = None if post.shielded else actor
+    post.account = find_or_create_account(data.account, actor=creator) if data.account else None
     team = db.session.get(Team, data.team_id) if data.team_id else None
     if data.team_id and team is None:
         raise DomainError("That team does not exist.")

@@ -130,3 +130,9 @@ def test_signed_in_pages_are_not_stored_by_caches(client, login):
 def test_signed_in_error_pages_are_not_stored_by_caches(client, login):
     login("rep")
     assert client.get("/admin/users").headers["Cache-Control"] == "no-store"
+
+
+def test_a_sign_in_lasts_the_configured_lifetime(client, login):
+    login("rep")
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.expires is not None

@@ -10,17 +10,10 @@ from wtforms.widgets import TextInput
 
 from forum.accounts.models import Segment
 from forum.auth.models import normalize_name
+from forum.core.forms import int_or_none, strip
 
 # Numeric(14, 2): twelve digits before the decimal point.
 MAX_ARR = Decimal("999999999999.99")
-
-
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _cents(value: Decimal | None) -> Decimal | None:
@@ -50,7 +43,7 @@ class AccountForm(FlaskForm):
         choices=[SelectChoice("", "— none —")]
         + [SelectChoice(v, label) for v, label in Segment.choices()],
     )
-    region_id = SelectField("Sales region", coerce=_int_or_none)
+    region_id = SelectField("Sales region", coerce=int_or_none)
     arr = MoneyField(
         "Annual recurring revenue (USD)",
         filters=[_cents],
@@ -61,7 +54,7 @@ class AccountForm(FlaskForm):
     )
     crm_id = StringField(
         "CRM id",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=64)],
         description="The account id in the CRM, e.g. 0016g00000AbCdE1. Unique.",
     )

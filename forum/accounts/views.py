@@ -1,6 +1,6 @@
 """Accounts pages: the list, an account's page with its promise ledger, the editor, a lookup."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -13,13 +13,6 @@ from forum.core.pagination import paginate
 from forum.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
-
-
-def _account_or_404(account_id: int) -> Account:
-    account = db.session.get(Account, account_id)
-    if account is None:
-        abort(404)
-    return account
 
 
 def _region_choices():
@@ -63,7 +56,7 @@ def lookup():
 @require("account.view")
 def detail(account_id: int):
     """An account's facts and its promise ledger."""
-    account = _account_or_404(account_id)
+    account = db.get_or_404(Account, account_id)
     return render_template(
         "accounts/detail.html",
         account=account,
@@ -108,4 +101,4 @@ def new():
 @require("account.edit")
 def edit(account_id: int):
     """Change an account's name, segment, region, ARR or CRM id."""
-    return _save(_account_or_404(account_id))
+    return _save(db.get_or_404(Account, account_id))

@@ -7,14 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from forum.auth.models import Role, TeamKind, normalize_email
 from forum.auth.services import check_email
 from forum.core.errors import DomainError
-
-
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from forum.core.forms import int_or_none, strip
 
 
 def _email_address(form, field):
@@ -33,14 +26,14 @@ def options(pairs) -> list[SelectChoice]:
 class UserForm(FlaskForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     role = SelectField("Role", choices=options(Role.choices()), validators=[DataRequired()])
-    team_id = SelectField("Team", coerce=_int_or_none, validators=[Optional()])
+    team_id = SelectField("Team", coerce=int_or_none, validators=[Optional()])
 
 
 class InviteForm(UserForm):
     email = EmailField(
         "E-mail",
         validators=[DataRequired(), Length(max=254), _email_address],
-        filters=[_strip],
+        filters=[strip],
     )
 
 
@@ -49,8 +42,8 @@ class TeamForm(FlaskForm):
     kind = SelectField("Kind", choices=options(TeamKind.choices()), validators=[DataRequired()])
     description = TextAreaField("Description", validators=[Optional(), Length(max=300)])
     lead_id = SelectField(
-        "Team lead (escalations go here first)", coerce=_int_or_none, validators=[Optional()]
+        "Team lead (escalations go here first)", coerce=int_or_none, validators=[Optional()]
     )
     sponsor_id = SelectField(
-        "Executive sponsor (operations teams)", coerce=_int_or_none, validators=[Optional()]
+        "Executive sponsor (operations teams)", coerce=int_or_none, validators=[Optional()]
     )

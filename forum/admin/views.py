@@ -1,7 +1,7 @@
 """Admin pages: invite and manage users, manage teams, read the audit log."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forum.admin.forms import InviteForm, TeamForm, UserForm, options
@@ -28,13 +28,6 @@ def _user_choices(*roles: Role):
     if roles:
         query = query.where(User.role.in_([str(r) for r in roles]))
     return options([("", "— none —")] + [(u.id, u.display_name) for u in db.session.scalars(query)])
-
-
-def _get_or_404(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 def _show_error(form, exc: DomainError, default: str) -> None:
@@ -98,7 +91,7 @@ def invite():
 @require("admin.users")
 def edit_user(user_id: int):
     """Change a user's name, role or team."""
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
     form.team_id.choices = _team_choices()
     if form.validate_on_submit():
@@ -124,7 +117,7 @@ def edit_user(user_id: int):
 @require("admin.users")
 def set_active(user_id: int):
     """Deactivate or reactivate a user."""
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     active = request.form.get("active") == "1"
     try:
         services.set_active(user, active, actor=current_user)
@@ -141,7 +134,7 @@ def set_active(user_id: int):
 @require("admin.users")
 def reinvite(user_id: int):
     """Send a fresh invitation link (older links stop working)."""
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     try:
         raw = services.reinvite_user(user, actor=current_user)
     except DomainError as exc:
@@ -178,7 +171,7 @@ def teams():
 @require("admin.teams")
 def edit_team(team_id: int | None):
     """Create or edit a team."""
-    team = _get_or_404(Team, team_id) if team_id else None
+    team = db.get_or_404(Team, team_id) if team_id else None
     form = TeamForm(obj=team)
     form.lead_id.choices = _user_choices()
     form.sponsor_id.choices = _user_choices(Role.LEADER, Role.ADMIN)

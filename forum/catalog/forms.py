@@ -6,14 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from forum.auth.models import normalize_name
 from forum.catalog.services import MAX_DETAILS, MAX_PROMISE, MAX_TITLE
-
-
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from forum.core.forms import int_or_none, strip
 
 
 class CommitmentForm(FlaskForm):
@@ -31,12 +24,12 @@ class CommitmentForm(FlaskForm):
     )
     details = TextAreaField(
         "Details",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=MAX_DETAILS)],
         description="Conditions, exceptions and whom to ask. Markdown is allowed.",
     )
-    owner_id = SelectField("Owner", coerce=_int_or_none)
+    owner_id = SelectField("Owner", coerce=int_or_none)
 
 
 class NewCommitmentForm(CommitmentForm):
-    team_id = SelectField("Operations team", coerce=_int_or_none, validators=[DataRequired()])
+    team_id = SelectField("Operations team", coerce=int_or_none, validators=[DataRequired()])

@@ -27,6 +27,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forum.core.forms import int_or_none
 from forum.feedback.models import CURRENCIES, DealStage, Outcome, PromiseBasis
 
 MAX_BODY = 20_000
@@ -36,12 +37,6 @@ MAX_AMOUNT = 999_999_999_999
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select box (WTForms deprecates plain ``(value, label)`` tuples)."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-def _int_or_none(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -105,7 +100,7 @@ class FieldFeedbackForm(PostForm):
         description="Markdown works: **bold**, lists, links.",
     )
     team_id = SelectField(
-        "Which team should hear this?", coerce=_int_or_none, validators=[Optional()]
+        "Which team should hear this?", coerce=int_or_none, validators=[Optional()]
     )
 
 
@@ -125,8 +120,8 @@ class WinLossForm(PostForm):
         choices=options([("", "— not given —"), *DealStage.choices()]),
         validators=[Optional()],
     )
-    competitor_id = SelectField("Competitor", coerce=_int_or_none, validators=[Optional()])
-    primary_reason_id = SelectField("Primary reason", coerce=_int_or_none, validators=[Optional()])
+    competitor_id = SelectField("Competitor", coerce=int_or_none, validators=[Optional()])
+    primary_reason_id = SelectField("Primary reason", coerce=int_or_none, validators=[Optional()])
     secondary_reason_ids = MultiCheckboxField("Other reasons", coerce=int, validators=[Optional()])
     crm_opportunity_id = StringField("CRM opportunity id", validators=[Optional(), Length(max=64)])
 
@@ -143,7 +138,7 @@ class BrokenPromiseForm(PostForm):
         description="Start typing the customer's name or CRM id.",
     )
     team_id = SelectField(
-        "Responsible operations team", coerce=_int_or_none, validators=[DataRequired()]
+        "Responsible operations team", coerce=int_or_none, validators=[DataRequired()]
     )
     body = TextAreaField(
         "What actually happened",
@@ -157,7 +152,7 @@ class BrokenPromiseForm(PostForm):
         validators=[Optional()],
     )
     commitment_id = SelectField(
-        "Catalog entry relied on", coerce=_int_or_none, validators=[Optional()]
+        "Catalog entry relied on", coerce=int_or_none, validators=[Optional()]
     )
     basis_detail = StringField(
         "Basis details (brochure page, policy, who said it)",

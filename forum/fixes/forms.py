@@ -11,20 +11,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from forum.core.forms import int_or_none
 from forum.fixes.models import Priority
-
-
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class FixForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     problem = TextAreaField("Problem statement", validators=[DataRequired(), Length(max=20000)])
     owner_team_id = SelectField(
-        "Owner operations team", coerce=_int_or_none, validators=[DataRequired()]
+        "Owner operations team", coerce=int_or_none, validators=[DataRequired()]
     )
-    assignee_id = SelectField("Assignee (optional)", coerce=_int_or_none, validators=[Optional()])
+    assignee_id = SelectField("Assignee (optional)", coerce=int_or_none, validators=[Optional()])
     priority = SelectField(
         "Priority", choices=Priority.choices(), default="P3", validators=[DataRequired()]
     )
@@ -39,13 +36,13 @@ class TransitionForm(FlaskForm):
     version = IntegerField(widget=None, validators=[InputRequired()])
     note = TextAreaField("Reason", validators=[Optional(), Length(max=5000)])
     resolution_note = TextAreaField("Resolution note", validators=[Optional(), Length(max=5000)])
-    root_cause_id = SelectField("Root-cause category", coerce=_int_or_none, validators=[Optional()])
+    root_cause_id = SelectField("Root-cause category", coerce=int_or_none, validators=[Optional()])
     prevention = TextAreaField("Prevention action", validators=[Optional(), Length(max=5000)])
 
 
 class AssignForm(FlaskForm):
     version = IntegerField(validators=[InputRequired()])
-    assignee_id = SelectField("Assignee", coerce=_int_or_none, validators=[Optional()])
+    assignee_id = SelectField("Assignee", coerce=int_or_none, validators=[Optional()])
 
 
 class PriorityForm(FlaskForm):

@@ -1,6 +1,6 @@
 """Taxonomy pages (admins): competitors, win/loss reasons by branch, root-cause categories."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forum.auth.permissions import require
@@ -11,13 +11,6 @@ from forum.taxonomy.forms import NewTermForm, TermForm
 from forum.taxonomy.models import ReasonBranch, TaxonomyKind, TaxonomyTerm
 
 bp = Blueprint("taxonomy", __name__, url_prefix="/admin/taxonomy")
-
-
-def _term_or_404(term_id: int) -> TaxonomyTerm:
-    term = db.session.get(TaxonomyTerm, term_id)
-    if term is None:
-        abort(404)
-    return term
 
 
 @bp.get("/")
@@ -67,7 +60,7 @@ def new():
 @require("admin.taxonomy")
 def edit(term_id: int):
     """Rename a term, or move a reason to another branch."""
-    term = _term_or_404(term_id)
+    term = db.get_or_404(TaxonomyTerm, term_id)
     is_reason = term.kind == TaxonomyKind.REASON
     form = TermForm(obj=term)
     if not is_reason:
@@ -93,7 +86,7 @@ def edit(term_id: int):
 
 
 def _set_active(term_id: int, active: bool):
-    term = _term_or_404(term_id)
+    term = db.get_or_404(TaxonomyTerm, term_id)
     services.set_active(term, active, actor=current_user)
     db.session.commit()
     state = "offered again" if active else "deactivated: new posts can no longer choose it"

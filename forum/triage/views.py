@@ -23,13 +23,6 @@ from forum.triage.forms import AttachForm, DuplicateForm, NoteForm, QuestionForm
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 
 
-def _post_or_404(post_id: int) -> Post:
-    post = db.session.get(Post, post_id)
-    if post is None:
-        abort(404)
-    return post
-
-
 @bp.get("/")
 @require("triage.view")
 def inbox():
@@ -130,7 +123,7 @@ def create_fix():
 
 
 def _act(post_id: int, form_cls, action, success: str):
-    post = _post_or_404(post_id)
+    post = db.get_or_404(Post, post_id)
     form = form_cls()
     if not form.validate():
         errors = " ".join(e for errs in form.errors.values() for e in errs)
@@ -151,7 +144,7 @@ def _act(post_id: int, form_cls, action, success: str):
 @require("triage.view")
 def post(post_id: int):
     """Triage one report: every action in one place."""
-    post = _post_or_404(post_id)
+    post = db.get_or_404(Post, post_id)
     now = utcnow()
     open_fixes = db.session.scalars(
         sa.select(Fix)

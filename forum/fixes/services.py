@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from forum.auth.models import Role, Team, TeamKind, User
+from forum.core import audit, settings
 from forum.core.errors import Conflict, DomainError, Forbidden
 from forum.core.signals import fix_created, fix_escalated, fix_transitioned
 from forum.core.time import utcnow
@@ -54,6 +55,31 @@ def sla_for(priority: str) -> tuple[int, int]:
     """(hours to acknowledge, days to resolve) for ``priority``."""
     row = db.session.get(SlaTarget, str(priority))
     return (row.ack_hours, row.resolve_days) if row else DEFAULT_SLA[str(priority)]
+
+
+POLICY_SETTINGS = ("triage_target_hours", "verify_window_days", "sponsor_after_hours")
+
+
+def save_sla_policy(
+    targets: dict[str, tuple[int, int]], policy: dict[str, int], *, actor: User
+) -> None:
+    """Store (ack hours, resolve days) per priority and the policy settings, audited.
+
+    Existing fixes keep their due dates; new ones take theirs from here. Flushes.
+    """
+    for priority, (ack_hours, resolve_days) in targets.items():
+        row = db.session.get(SlaTarget, priority) or SlaTarget(priority=priority)
+        row.ack_hours, row.resolve_days = ack_hours, resolve_days
+        db.session.add(row)
+    for key in POLICY_SETTINGS:
+        settings.put(key, policy[key])
+    db.session.flush()
+    audit.record(
+        "sla.update",
+        actor=actor,
+        targets={p: list(v) for p, v in targets.items()},
+        **policy,
+    )
 
 
 def default_due(priority: str, start: datetime) -> tuple[datetime, datetime]:
@@ -450,8 +476,6 @@ def escalate_overdue(now: datetime | None = None, sponsor_after: timedelta | Non
     Level 1 goes to the owner team's lead; level 2 to the executive sponsor once the fix has
     been escalated to the lead for ``sponsor_after`` and is still overdue.
     """
-    from forum.core import settings
-
     now = now or utcnow()
     sponsor_after = sponsor_after or timedelta(hours=settings.get("sponsor_after_hours"))
     created = []

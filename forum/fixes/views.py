@@ -34,7 +34,6 @@ from forum.fixes.models import (
     FixEvent,
     FixStatus,
     Priority,
-    SlaTarget,
 )
 from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
 
@@ -463,30 +462,24 @@ def bulk_acknowledge():
 @require("admin.sla")
 def sla():
     """The SLA policy: per priority, hours to acknowledge and days to resolve."""
-    from forum.core import audit
-
     form = SlaForm()
     if request.method == "GET":
         for p in Priority:
             ack, resolve = services.sla_for(p.value)
             getattr(form, f"{p.value}_ack_hours").data = ack
             getattr(form, f"{p.value}_resolve_days").data = resolve
-        for key in ("triage_target_hours", "verify_window_days", "sponsor_after_hours"):
+        for key in services.POLICY_SETTINGS:
             getattr(form, key).data = settings.get(key)
     if form.validate_on_submit():
-        for p in Priority:
-            row = db.session.get(SlaTarget, p.value) or SlaTarget(priority=p.value)
-            row.ack_hours = getattr(form, f"{p.value}_ack_hours").data
-            row.resolve_days = getattr(form, f"{p.value}_resolve_days").data
-            db.session.add(row)
-        for key in ("triage_target_hours", "verify_window_days", "sponsor_after_hours"):
-            settings.put(key, getattr(form, key).data)
-        db.session.flush()
-        audit.record(
-            "sla.update",
-            actor=current_user,
-            **{k: v for k, v in form.data.items() if k != "csrf_token"},
-        )
+        targets = {
+            p.value: (
+                getattr(form, f"{p.value}_ack_hours").data,
+                getattr(form, f"{p.value}_resolve_days").data,
+            )
+            for p in Priority
+        }
+        policy = {key: getattr(form, key).data for key in services.POLICY_SETTINGS}
+        services.save_sla_policy(targets, policy, actor=current_user)
         db.session.commit()
         flash("The SLA policy is saved. New fixes get due dates from it.", "success")
         return redirect(url_for("fixes.sla"))

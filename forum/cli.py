@@ -90,7 +90,7 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("escalate")
     def escalate() -> None:
         """Escalate overdue fixes (run from cron; running it twice changes nothing more)."""
-        from forum.fixes.services import escalate_overdue
+        from forum.fixes.escalations import escalate_overdue
 
         created = escalate_overdue()
         db.session.commit()

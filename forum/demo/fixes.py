@@ -21,7 +21,7 @@ from forum.demo.fix_stories import AP, ROOT_CAUSES, STORIES, Story
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind, PostStatus
 from forum.feedback.services import PostInput, corroborate, create_post
-from forum.fixes import services
+from forum.fixes import escalations, services
 from forum.fixes.models import Escalation, Fix, FixStatus
 from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
 
@@ -185,7 +185,7 @@ class _Replay:
 
     def escalate(self, when: datetime) -> None:
         """The morning cron run, and what some recipients did about a first escalation."""
-        for escalation in services.escalate_overdue(now=when):
+        for escalation in escalations.escalate_overdue(now=when):
             extras = self.stories[escalation.fix_id].extras
             if escalation.level != 1 or escalation.round != 1:
                 continue
@@ -198,12 +198,12 @@ class _Replay:
 
     def acknowledge(self, when: datetime, escalation: Escalation) -> None:
         if escalation.acknowledged_at is None:
-            services.acknowledge_escalation(escalation, actor=escalation.to_user, now=when)
+            escalations.acknowledge_escalation(escalation, actor=escalation.to_user, now=when)
 
     def snooze(self, when: datetime, escalation: Escalation) -> None:
         fix = escalation.fix
         if fix.is_open:
-            services.snooze(
+            escalations.snooze(
                 fix,
                 when + timedelta(days=6),
                 actor=escalation.to_user,

@@ -16,6 +16,8 @@ from forum.extensions import db
 from forum.feedback.models import Post
 from forum.feedback.shielding import can_see_author, shield_label
 from forum.fixes import history, services, workflow
+from forum.fixes.escalations import acknowledge_escalation as acknowledge_escalation_of
+from forum.fixes.escalations import snooze as snooze_fix
 from forum.fixes.forms import (
     AssignForm,
     DueForm,
@@ -325,7 +327,7 @@ def snooze(fix_id: int):
     version = _version(form)
     return _attempt(
         fix,
-        lambda: services.snooze(
+        lambda: snooze_fix(
             fix,
             end_of_day(form.until.data),
             actor=current_user,
@@ -361,7 +363,7 @@ def acknowledge_escalation(escalation_id: int):
     fix = get_fix_or_404(escalation.fix_id)
     return _attempt(
         fix,
-        lambda: services.acknowledge_escalation(escalation, actor=current_user),
+        lambda: acknowledge_escalation_of(escalation, actor=current_user),
         "The escalation is acknowledged.",
     )
 

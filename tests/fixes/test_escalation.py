@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from forum.core.errors import Conflict, DomainError
 from forum.core.time import utcnow
 from forum.extensions import db
-from forum.fixes import services
+from forum.fixes import escalations, services
 from forum.fixes.history import verify_fix
 from forum.fixes.models import Escalation, Fix, FixEvent
 from tests.fixes import builders
@@ -41,7 +41,7 @@ def _entries(fix, kind):
 def test_an_overdue_fix_escalates_to_the_owner_teams_lead(app):
     with app.app_context():
         org, fix = _overdue_fix()
-        created = services.escalate_overdue(now=OVERDUE)
+        created = escalations.escalate_overdue(now=OVERDUE)
         assert [(e.fix_id, e.level, e.to_user_id) for e in created] == [
             (fix.id, 1, org.users["ops_lead"])
         ]
@@ -54,10 +54,10 @@ def test_an_overdue_fix_escalates_to_the_owner_teams_lead(app):
 def test_escalating_again_changes_nothing(app):
     with app.app_context():
         _, fix = _overdue_fix()
-        services.escalate_overdue(now=OVERDUE)
+        escalations.escalate_overdue(now=OVERDUE)
         version = fix.version
-        assert services.escalate_overdue(now=OVERDUE + timedelta(hours=1)) == []
-        assert services.escalate_overdue(now=OVERDUE + timedelta(hours=2)) == []
+        assert escalations.escalate_overdue(now=OVERDUE + timedelta(hours=1)) == []
+        assert escalations.escalate_overdue(now=OVERDUE + timedelta(hours=2)) == []
         assert len(_escalations(fix)) == 1
         assert fix.version == version
 
@@ -65,19 +65,19 @@ def test_escalating_again_changes_nothing(app):
 def test_a_fix_still_overdue_after_the_sponsor_delay_escalates_to_the_sponsor(app):
     with app.app_context():
         org, fix = _overdue_fix()
-        services.escalate_overdue(now=OVERDUE)
-        assert services.escalate_overdue(now=OVERDUE + SPONSOR_AFTER - timedelta(hours=1)) == []
-        [second] = services.escalate_overdue(now=OVERDUE + SPONSOR_AFTER)
+        escalations.escalate_overdue(now=OVERDUE)
+        assert escalations.escalate_overdue(now=OVERDUE + SPONSOR_AFTER - timedelta(hours=1)) == []
+        [second] = escalations.escalate_overdue(now=OVERDUE + SPONSOR_AFTER)
         assert (second.level, second.to_user_id) == (2, org.users["sponsor"])
         assert [e.to_value for e in _entries(fix, "escalated")] == ["1", "2"]
-        assert services.escalate_overdue(now=OVERDUE + 2 * SPONSOR_AFTER) == []
+        assert escalations.escalate_overdue(now=OVERDUE + 2 * SPONSOR_AFTER) == []
         assert verify_fix(fix.id).intact
 
 
 def test_a_fix_that_is_not_overdue_is_not_escalated(app):
     with app.app_context():
         _, fix = _overdue_fix()
-        assert services.escalate_overdue(now=DUE - timedelta(hours=1)) == []
+        assert escalations.escalate_overdue(now=DUE - timedelta(hours=1)) == []
         assert _escalations(fix) == []
 
 
@@ -85,14 +85,14 @@ def test_a_fix_that_is_not_overdue_is_not_escalated(app):
 def test_a_closed_or_resolved_fix_is_not_escalated(app, status):
     with app.app_context():
         _, fix = _overdue_fix(status)
-        assert services.escalate_overdue(now=OVERDUE) == []
+        assert escalations.escalate_overdue(now=OVERDUE) == []
 
 
 def test_a_snoozed_fix_is_skipped_until_the_snooze_ends(app):
     with app.app_context():
         org, fix = _overdue_fix()
         until = OVERDUE + timedelta(days=5)
-        services.snooze(
+        escalations.snooze(
             fix,
             until,
             actor=org.user("leader"),
@@ -100,9 +100,9 @@ def test_a_snoozed_fix_is_skipped_until_the_snooze_ends(app):
             reason="Carrier contract signed, trucks from Monday",
             now=DUE,
         )
-        assert services.escalate_overdue(now=OVERDUE) == []
-        assert services.escalate_overdue(now=until - timedelta(minutes=1)) == []
-        [escalation] = services.escalate_overdue(now=until + timedelta(minutes=1))
+        assert escalations.escalate_overdue(now=OVERDUE) == []
+        assert escalations.escalate_overdue(now=until - timedelta(minutes=1)) == []
+        [escalation] = escalations.escalate_overdue(now=until + timedelta(minutes=1))
         assert escalation.level == 1
         assert [e.kind for e in fix.events][-2:] == ["snoozed", "escalated"]
 
@@ -110,7 +110,7 @@ def test_a_snoozed_fix_is_skipped_until_the_snooze_ends(app):
 def test_a_fix_given_a_later_due_date_escalates_afresh_when_overdue_again(app):
     with app.app_context():
         org, fix = _overdue_fix()
-        services.escalate_overdue(now=OVERDUE)
+        escalations.escalate_overdue(now=OVERDUE)
         new_due = OVERDUE + timedelta(days=10)
         services.set_due(
             fix,
@@ -120,17 +120,17 @@ def test_a_fix_given_a_later_due_date_escalates_afresh_when_overdue_again(app):
             reason="Waiting for the second carrier",
             now=OVERDUE + timedelta(hours=2),
         )
-        assert services.escalate_overdue(now=new_due - timedelta(hours=1)) == []
-        [again] = services.escalate_overdue(now=new_due + timedelta(hours=1))
+        assert escalations.escalate_overdue(now=new_due - timedelta(hours=1)) == []
+        [again] = escalations.escalate_overdue(now=new_due + timedelta(hours=1))
         assert (again.level, again.to_user_id) == (1, org.users["ops_lead"])
-        assert services.escalate_overdue(now=new_due + timedelta(hours=2)) == []
+        assert escalations.escalate_overdue(now=new_due + timedelta(hours=2)) == []
         assert verify_fix(fix.id).intact
 
 
 def test_a_reopened_fix_escalates_afresh_when_overdue_again(app):
     with app.app_context():
         org, fix = _overdue_fix("in_progress")
-        services.escalate_overdue(now=OVERDUE)
+        escalations.escalate_overdue(now=OVERDUE)
         services.transition(
             fix,
             "wont_fix",
@@ -148,7 +148,7 @@ def test_a_reopened_fix_escalates_afresh_when_overdue_again(app):
             now=OVERDUE + timedelta(hours=2),
         )
         later = fix.due_at + timedelta(hours=1)
-        [again] = services.escalate_overdue(now=later)
+        [again] = escalations.escalate_overdue(now=later)
         assert (again.level, again.round) == (1, 2)
 
 
@@ -156,9 +156,9 @@ def test_a_reopened_fix_escalates_afresh_when_overdue_again(app):
 def test_the_recipient_or_a_leader_acknowledges_an_escalation(app, who):
     with app.app_context():
         org, fix = _overdue_fix()
-        [escalation] = services.escalate_overdue(now=OVERDUE)
+        [escalation] = escalations.escalate_overdue(now=OVERDUE)
         at = OVERDUE + timedelta(hours=3)
-        event = services.acknowledge_escalation(escalation, actor=org.user(who), now=at)
+        event = escalations.acknowledge_escalation(escalation, actor=org.user(who), now=at)
         assert (escalation.acknowledged_at, escalation.acknowledged_by_id) == (at, org.users[who])
         assert (event.kind, event.actor_id, event.details["escalation_id"]) == (
             "escalation_ack",
@@ -172,11 +172,11 @@ def test_the_recipient_or_a_leader_acknowledges_an_escalation(app, who):
 def test_someone_else_cannot_acknowledge_an_escalation(app, who):
     with app.app_context():
         org, fix = _overdue_fix()
-        [escalation] = services.escalate_overdue(now=OVERDUE)
+        [escalation] = escalations.escalate_overdue(now=OVERDUE)
         db.session.commit()
         version = fix.version
         with pytest.raises(services.TransitionDenied):
-            services.acknowledge_escalation(escalation, actor=org.user(who))
+            escalations.acknowledge_escalation(escalation, actor=org.user(who))
         db.session.rollback()
         assert db.session.get(Escalation, escalation.id).acknowledged_at is None
         assert db.session.get(Fix, fix.id).version == version
@@ -185,17 +185,17 @@ def test_someone_else_cannot_acknowledge_an_escalation(app, who):
 def test_an_escalation_is_acknowledged_only_once(app):
     with app.app_context():
         org, fix = _overdue_fix()
-        [escalation] = services.escalate_overdue(now=OVERDUE)
-        services.acknowledge_escalation(escalation, actor=org.user("ops_lead"))
+        [escalation] = escalations.escalate_overdue(now=OVERDUE)
+        escalations.acknowledge_escalation(escalation, actor=org.user("ops_lead"))
         with pytest.raises(Conflict):
-            services.acknowledge_escalation(escalation, actor=org.user("leader"))
+            escalations.acknowledge_escalation(escalation, actor=org.user("leader"))
         assert len(_entries(fix, "escalation_ack")) == 1
 
 
 def _escalated(app):
     with app.app_context():
         org, fix = _overdue_fix()
-        [escalation] = services.escalate_overdue(now=OVERDUE)
+        [escalation] = escalations.escalate_overdue(now=OVERDUE)
         db.session.commit()
         return org, fix.id, escalation.id
 
@@ -256,7 +256,7 @@ def test_snoozing_needs_a_reason(app, reason):
     with app.app_context():
         org, fix = _overdue_fix()
         with pytest.raises(DomainError, match="reason"):
-            services.snooze(
+            escalations.snooze(
                 fix,
                 OVERDUE + timedelta(days=3),
                 actor=org.user("leader"),
@@ -272,7 +272,7 @@ def test_snoozing_needs_a_date_in_the_future(app, days):
     with app.app_context():
         org, fix = _overdue_fix()
         with pytest.raises(DomainError, match="future"):
-            services.snooze(
+            escalations.snooze(
                 fix,
                 OVERDUE + timedelta(days=days),
                 actor=org.user("leader"),

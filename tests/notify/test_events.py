@@ -6,7 +6,7 @@ import pytest
 
 from forum.extensions import db
 from forum.feedback import services as posts
-from forum.fixes import services as fixes
+from forum.fixes import escalations
 from forum.triage import services as triage
 from tests.notify.conftest import (
     corroborate,
@@ -203,7 +203,7 @@ def test_a_rep_mentioned_in_an_internal_note_is_not_told(org, reported):
 
 def test_an_escalation_tells_the_person_it_goes_to_and_nobody_else(org, reported):
     fix = make_fix(org, reported)
-    [escalation] = fixes.escalate_overdue(now=fix.due_at + timedelta(days=2))
+    [escalation] = escalations.escalate_overdue(now=fix.due_at + timedelta(days=2))
     db.session.commit()
     assert escalation.to_user_id == org.ops_lead
     assert recipients("escalation") == {org.ops_lead}

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from forum.extensions import db
 from forum.feedback import services as posts
-from forum.fixes import services as fixes
+from forum.fixes import escalations
 from forum.notify import delivery, digests
 from forum.notify.models import Notification, OutboxMessage
 from forum.triage import services as triage
@@ -56,7 +56,7 @@ def _run_every_event(org):
     )
     move(fix, "verified", org.corroborator)
     fix2 = make_fix(org, file_post(org.bystander, title="Another late delivery"))
-    fixes.escalate_overdue(now=fix2.due_at + timedelta(days=3))
+    escalations.escalate_overdue(now=fix2.due_at + timedelta(days=3))
     db.session.commit()
     digests.send_daily()
     digests.send_weekly()

@@ -5,9 +5,9 @@ fixes with a history of 1,000,000 entries, ~45,000 reports and 3,000 accounts, t
 the board's pages as a signed-in leader and prints, per page, the median and 95th-percentile
 latency over N runs and the number of SQL statements of one request.
 
-    .venv/bin/python benchmarks/board_bench.py            # full size, 20 runs per page
-    .venv/bin/python benchmarks/board_bench.py --fixes 2000 --events 100000 --runs 5
-    .venv/bin/python benchmarks/board_bench.py --keep /tmp/board.db   # keep the database
+    .venv/bin/python -m benchmarks.board_bench            # full size, 20 runs per page
+    .venv/bin/python -m benchmarks.board_bench --fixes 2000 --events 100000 --runs 5
+    .venv/bin/python -m benchmarks.board_bench --keep /tmp/board.db   # keep the database
 
 Everything is generated with a fixed seed; nothing outside the temporary folder is touched.
 """
@@ -24,9 +24,6 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 FMT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores instants in SQLite
 SLA_DAYS = {"P1": 3, "P2": 10, "P3": 30, "P4": 90}

@@ -1,8 +1,8 @@
 """Search latency at 100,000 posts: build a corpus, index it, time representative queries.
 
-    .venv/bin/python benchmarks/search_bench.py              # SQLite in a temporary folder
+    .venv/bin/python -m benchmarks.search_bench              # SQLite in a temporary folder
     SEARCH_BENCH_POSTGRES_URL=postgresql+psycopg://user@host/throwaway_db \\
-        .venv/bin/python benchmarks/search_bench.py          # and PostgreSQL (emptied first!)
+        .venv/bin/python -m benchmarks.search_bench          # and PostgreSQL (emptied first!)
 
 Options (environment): SEARCH_BENCH_POSTS (100000), SEARCH_BENCH_RUNS (25 timed runs per query).
 It prints, per database, how long building and indexing took and, per query, the median and
@@ -15,29 +15,26 @@ import itertools
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+import config
+from forum import create_app, search
+from forum.accounts.models import Account
+from forum.auth.models import Team, TeamKind, User
+from forum.core.time import utcnow
+from forum.extensions import db
+from forum.feedback.models import Comment, Post, PostKind
+from forum.feedback.similar import similar_posts
+from forum.finder import queries
+from forum.fixes.models import Fix
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import sqlalchemy as sa  # noqa: E402
-from flask_migrate import downgrade, upgrade  # noqa: E402
-
-import config  # noqa: E402
-from forum import create_app, search  # noqa: E402
-from forum.accounts.models import Account  # noqa: E402
-from forum.auth.models import Team, TeamKind, User  # noqa: E402
-from forum.core.time import utcnow  # noqa: E402
-from forum.extensions import db  # noqa: E402
-from forum.feedback.models import Comment, Post, PostKind  # noqa: E402
-from forum.feedback.similar import similar_posts  # noqa: E402
-from forum.finder import queries  # noqa: E402
-from forum.fixes.models import Fix  # noqa: E402
-
 POSTS = int(os.environ.get("SEARCH_BENCH_POSTS", "100000"))
 RUNS = int(os.environ.get("SEARCH_BENCH_RUNS", "25"))
 COMMENTS = POSTS // 2

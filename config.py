@@ -106,6 +106,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # tests hash hundreds of passwords
     RATELIMIT_STORAGE_URI = "memory://"
+    SQLITE_SYNCHRONOUS = "OFF"  # test databases are thrown away: no fsync per commit
 
 
 def config_for(env: str | None = None) -> type[Config]:

@@ -5,7 +5,9 @@ The database is SQLite in a temporary folder unless ``TEST_DATABASE_URL`` names 
 test starts from empty tables.
 """
 
+import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes
 from email import policy as email_policy
@@ -14,11 +16,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import session as flask_session
 from flask.testing import FlaskClient
+from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
 from jinja2 import BytecodeCache
 
 import config
 from forum import create_app
+from forum.auth.models import User
 from forum.extensions import db, limiter
 from tests import factories
 
@@ -40,6 +46,7 @@ class MemoryBytecodeCache(BytecodeCache):
 
 TEMPLATE_BYTECODE = MemoryBytecodeCache()
 
+TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE|ROLLBACK TO)\b", re.I)
 CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
@@ -55,6 +62,29 @@ class Client(FlaskClient):
         self.csrf_token = match.group(1)
         return self.csrf_token
 
+    def sign_in(self, who: "Who") -> None:
+        """Sign in as ``who`` with the session the /login view would write, without a request:
+        Flask-Login's ``login_user`` and Flask-WTF's ``generate_csrf`` run in a request context
+        and their session is copied into this client's cookie."""
+        with self.application.test_request_context():
+            flask_session.permanent = True  # as the /login view does
+            user = db.session.scalar(sa.select(User).where(User.email == who.email))
+            assert user is not None, f"no user {who.email}"
+            login_user(user)
+            self.csrf_token = generate_csrf()
+            written = dict(flask_session)
+        with self.session_transaction() as sess:
+            sess.clear()
+            sess.permanent = True
+            sess.update(written)
+
+    def sign_in_with_form(self, email: str, password: str = factories.PASSWORD) -> None:
+        """Sign in through the /login form, as a person does."""
+        self.refresh_csrf("/login")
+        response = self.post("/login", data={"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        self.refresh_csrf("/")
+
     def post(self, *args, csrf: bool = True, **kwargs):
         data = kwargs.get("data")
         if csrf and (data is None or isinstance(data, dict)) and "json" not in kwargs:
@@ -64,16 +94,34 @@ class Client(FlaskClient):
         return super().post(*args, **kwargs)
 
 
+def _worker() -> str:
+    """The pytest-xdist worker id ("gw0", ...), or "main" without xdist."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
 def _database_url(tmp_path_factory) -> str:
+    """SQLite in the session's temporary folder, or one PostgreSQL database per xdist worker."""
     url = config.TestingConfig.SQLALCHEMY_DATABASE_URI
     if url in ("sqlite://", "sqlite:///:memory:"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if url.startswith("postgresql") and _worker() != "main":
+        base = sa.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        name = f"{base.database}_{_worker()}"
+        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            )
+            if not exists:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+        return base.set(database=name).render_as_string(hide_password=False)
     return url
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    """A migrated, empty database shared by the session."""
+    """A migrated, empty database shared by the session (one per xdist worker)."""
     from flask_migrate import downgrade, upgrade
 
     url = _database_url(tmp_path_factory)
@@ -91,32 +139,94 @@ def wipe(app) -> None:
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
-        db.engine.dispose()
+
+
+def _settings(database_url: str, folder: Path) -> dict:
+    return dict(
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SECRET_KEY="test-secret",
+        MAIL_DIR=folder / "mail",
+        UPLOAD_DIR=folder / "uploads",
+        INSTANCE_DIR=folder,
+        BASE_URL="http://localhost",
+    )
+
+
+def _new_app(config_class=config.TestingConfig, **settings):
+    app = create_app(config_class, **settings)
+    app.test_client_class = Client
+    # Apps built for one test share compiled templates instead of recompiling them.
+    app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
+    return app
+
+
+@pytest.fixture(scope="session")
+def base_app(database_url, tmp_path_factory):
+    """The one app of the session; ``app`` hands it to each test with the test's own folders."""
+    return _new_app(**_settings(database_url, tmp_path_factory.mktemp("app")))
+
+
+def needs_committed_data(request) -> bool:
+    """True for tests whose data must be seen by other connections (see CONTRIBUTING.md)."""
+    return (
+        request.node.get_closest_marker("committed") is not None
+        or request.node.get_closest_marker("e2e") is not None  # a live server in a thread
+        or "make_app" in request.fixturenames
+    )
+
+
+@contextmanager
+def rolled_back(app):
+    """Run every session of ``db`` inside one transaction that is rolled back at the end.
+
+    Services and views still call ``commit()``: with ``join_transaction_mode="create_savepoint"``
+    each commit releases a savepoint of the outer transaction, and each rollback returns to one.
+    """
+    with app.app_context():
+        engine = db.engine
+    conn = engine.connect()
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite begins transactions lazily and breaks SAVEPOINT; let SQLAlchemy say BEGIN
+        # (https://docs.sqlalchemy.org/en/20/dialects/sqlite.html#serializable-isolation-savepoints-transactional-ddl).
+        conn.connection.dbapi_connection.isolation_level = None
+        sa.event.listen(conn, "begin", _sqlite_begin)
+    outer = conn.begin()
+    original = db.session
+    db.session = sa.orm.scoped_session(
+        sa.orm.sessionmaker(bind=conn, join_transaction_mode="create_savepoint"),
+        scopefunc=original.registry.scopefunc,
+    )
+    try:
+        yield
+    finally:
+        for leftover in list(db.session.registry.registry.values()):
+            leftover.close()  # sessions of app contexts the test left open
+        db.session = original
+        outer.rollback()
+        if sqlite:
+            sa.event.remove(conn, "begin", _sqlite_begin)
+            conn.connection.dbapi_connection.isolation_level = ""
+        conn.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 @pytest.fixture
 def make_app(database_url, tmp_path):
-    """Build an app on the test database; extra settings override the testing config.
+    """Build another app on the test database; extra settings override the testing config.
 
-    ``config_class`` picks another configuration (``config.ProductionConfig``). Apps pointed at
-    another database (an unreachable one, a fresh migration target) are not wiped afterwards.
+    ``config_class`` picks another configuration (``config.ProductionConfig``). A test using it
+    works on committed data: the tables are emptied afterwards. Apps pointed at another database
+    (an unreachable one, a fresh migration target) are not wiped.
     """
     apps = []
 
     def _make(config_class=config.TestingConfig, **overrides):
-        settings = dict(
-            SQLALCHEMY_DATABASE_URI=database_url,
-            SECRET_KEY="test-secret",
-            MAIL_DIR=tmp_path / "mail",
-            UPLOAD_DIR=tmp_path / "uploads",
-            INSTANCE_DIR=tmp_path,
-            BASE_URL="http://localhost",
-        )
-        settings.update(overrides)
-        app = create_app(config_class, **settings)
-        app.test_client_class = Client
-        # Every test builds a new app; sharing compiled templates saves recompiling them.
-        app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
+        settings = _settings(database_url, tmp_path) | overrides
+        app = _new_app(config_class, **settings)
         if settings["SQLALCHEMY_DATABASE_URI"] == database_url:
             apps.append(app)
         return app
@@ -124,12 +234,52 @@ def make_app(database_url, tmp_path):
     yield _make
     for app in apps:
         wipe(app)
+        with app.app_context():
+            db.engine.dispose()
     limiter.reset()
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def app(request, base_app, database_url, tmp_path):
+    """The session's app, with this test's mail and upload folders.
+
+    Every test runs inside a transaction rolled back at its end; a test marked ``committed``
+    (threads, the live server, other apps) commits for real and the tables are emptied after it.
+    """
+    saved = dict(base_app.config)
+    base_app.config.update(_settings(database_url, tmp_path))
+    try:
+        if needs_committed_data(request):
+            try:
+                yield base_app
+            finally:
+                wipe(base_app)
+        else:
+            with rolled_back(base_app):
+                yield base_app
+    finally:
+        base_app.config.clear()
+        base_app.config.update(saved)
+        limiter.reset()
+
+
+@pytest.fixture(scope="module")
+def module_app(base_app, database_url, tmp_path_factory):
+    """The session's app for a module that builds a read-only world once and commits it.
+
+    The tables are emptied before and after the module; tests of the module that use ``app``
+    run in rolled-back transactions on top of that world.
+    """
+    saved = dict(base_app.config)
+    base_app.config.update(_settings(database_url, tmp_path_factory.mktemp("module")))
+    wipe(base_app)
+    try:
+        yield base_app
+    finally:
+        wipe(base_app)
+        base_app.config.clear()
+        base_app.config.update(saved)
+        limiter.reset()
 
 
 @pytest.fixture
@@ -162,14 +312,18 @@ def make_user(app):
 
 @pytest.fixture
 def login(app, client, make_user):
-    """``login("leader")`` creates a user of that role and signs ``client`` in as them."""
+    """``login("leader")`` creates a user of that role and signs ``client`` in as them.
 
-    def _login(role="rep", who: Who | None = None, **kwargs) -> Who:
+    The session cookie is written directly (no page is rendered); tests about signing in use
+    the form (``via_form=True``, or tests/auth).
+    """
+
+    def _login(role="rep", who: Who | None = None, via_form: bool = False, **kwargs) -> Who:
         who = who or make_user(role, **kwargs)
-        client.refresh_csrf("/login")
-        response = client.post("/login", data={"email": who.email, "password": factories.PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        client.refresh_csrf("/")
+        if via_form:
+            client.sign_in_with_form(who.email)
+        else:
+            client.sign_in(who)
         return who
 
     return _login
@@ -185,7 +339,9 @@ def count_queries(app):
         statements = []
 
         def before(conn, cursor, statement, *args):
-            statements.append(statement)
+            # The rolled-back test transaction adds SAVEPOINT / RELEASE around every commit.
+            if not TRANSACTION_CONTROL.match(statement):
+                statements.append(statement)
 
         with app.app_context():
             engine = db.engine

@@ -4,6 +4,7 @@ fields, and nothing the Content-Security-Policy would block (style attributes, i
 Not a full HTML validator (the browser tests run one); it catches the usual template slips fast.
 """
 
+import re
 from html.parser import HTMLParser
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -70,3 +71,12 @@ def page_problems(html: str) -> list[str]:
     if checker.stack:
         problems.append(f"unclosed {checker.stack}")
     return problems
+
+
+_CSRF_VALUE = re.compile(r'(name="csrf_token"(?: type="hidden")? value=")[^"]+(")')
+
+
+def without_tokens(response) -> str:
+    """The body of a response with its per-request CSRF tokens blanked: two answers that must
+    say the same thing can be compared whole (a token embeds the second it was made in)."""
+    return _CSRF_VALUE.sub(r"\1…\2", response.get_data(as_text=True))

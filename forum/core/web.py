@@ -35,10 +35,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Durability and integrity for the embedded database (see SECURITY.md "Durability").
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
-    timeout = current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000) if current_app else 5000
+    settings = current_app.config if current_app else {}
+    timeout = settings.get("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # FULL everywhere but under the testing configuration, whose databases are thrown away.
+    synchronous = "OFF" if settings.get("SQLITE_SYNCHRONOUS") == "OFF" else "FULL"
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
     cursor.close()

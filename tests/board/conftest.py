@@ -3,8 +3,6 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
-import config
-from forum import create_app
 from forum.board import filters, queries
 from forum.extensions import db
 from tests.board import world as generator
@@ -12,24 +10,10 @@ from tests.conftest import wipe
 
 
 @pytest.fixture(scope="module")
-def shared_app(database_url, tmp_path_factory):
-    """One app for a module whose tests only read a world built once (see ``shared_world``).
-
-    Tests using it must not use ``app`` as well: its teardown empties the tables.
-    """
-    folder = tmp_path_factory.mktemp("board")
-    app = create_app(
-        config.TestingConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        SECRET_KEY="test-secret",
-        MAIL_DIR=folder / "mail",
-        UPLOAD_DIR=folder / "uploads",
-        INSTANCE_DIR=folder,
-        BASE_URL="http://localhost",
-    )
-    wipe(app)
-    yield app
-    wipe(app)
+def shared_app(module_app):
+    """The session's app for a module whose tests only read a world built once
+    (see ``shared_world``); the tables are emptied before and after the module."""
+    return module_app
 
 
 def shared_world(app, seed: int):

@@ -14,6 +14,7 @@ every GET must leave the database exactly as it was; every other write must chan
 import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -53,6 +54,7 @@ class World:
 
     ids: dict[str, int]
     people: dict[str, Who]
+    uploads: Path  # where the world's attachment files are
 
 
 class _AnyId(dict):
@@ -660,10 +662,21 @@ def _resolve(fix, ops, cause) -> None:
 
 
 @pytest.fixture
-def world(app) -> World:
-    """A region with a rep who filed posts (one shielded, one linked to an open fix, two to a
+def app(app, world):
+    """The test's app, finding the world's attachment files where the world wrote them."""
+    app.config["UPLOAD_DIR"] = world.uploads
+    return app
+
+
+@pytest.fixture(scope="module")
+def world(module_app) -> World:
+    """Built once for the module and committed; each test runs in a rolled-back transaction
+    on top of it, so every accepted write starts from the same world.
+
+    A region with a rep who filed posts (one shielded, one linked to an open fix, two to a
     resolved and a verified fix), an operations team whose ops member leads it, owns the fixes,
     gets the escalation and wrote an internal note, plus an account, catalog entries and terms."""
+    app = module_app
     with app.app_context():
         region = factories.team("sales")
         author = factories.user("rep", team_obj=region, display_name=AUTHOR)
@@ -738,19 +751,18 @@ def world(app) -> World:
             "corroborator": _who(corroborator),
             "team_ops": _who(team_ops),
         }
-        return World(ids=ids, people=people)
+        return World(ids=ids, people=people, uploads=app.config["UPLOAD_DIR"])
 
 
 def snapshot(app) -> dict[str, list]:
     """Every row of every table, in primary-key order."""
     with app.app_context():
-        with db.engine.connect() as conn:
-            return {
-                table.name: conn.execute(
-                    sa.select(table).order_by(*table.primary_key.columns)
-                ).all()
-                for table in db.metadata.sorted_tables
-            }
+        return {
+            table.name: db.session.execute(
+                sa.select(table).order_by(*table.primary_key.columns)
+            ).all()
+            for table in db.metadata.sorted_tables
+        }
 
 
 def changes_nothing(row: Row, role: str) -> bool:

@@ -14,11 +14,18 @@ from forum.extensions import db
 from forum.taxonomy.models import ReasonBranch, TaxonomyTerm
 
 
-@pytest.fixture
-def seeded(app):
-    with app.app_context():
+@pytest.fixture(scope="module")
+def demo_world(module_app):
+    """The demo seeded once for the module and committed."""
+    with module_app.app_context():
         seed("demo-password")
         db.session.commit()
+
+
+@pytest.fixture
+def seeded(app, demo_world):
+    """An app context on top of the demo (the test's writes are rolled back)."""
+    with app.app_context():
         yield
 
 

@@ -62,6 +62,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.committed)  # the live server reads in its own threads
 
 
 def pytest_collection_finish(session):
@@ -71,6 +72,7 @@ def pytest_collection_finish(session):
     config = session.config
     if (
         not config.option.collectonly
+        and "PYTEST_XDIST_WORKER" not in os.environ  # a worker starts it for its first browser test
         and any(item.get_closest_marker("e2e") for item in session.items)
         and checks.VNU_JAR.is_file()
         and shutil.which("java")

@@ -68,6 +68,7 @@ def test_the_author_gets_no_me_too_button(client, login, make_post):
     assert f"/posts/{post_id}/corroborate" not in text(client.get(f"/posts/{post_id}"))
 
 
+@pytest.mark.committed  # two threads, two connections
 def test_two_me_toos_at_once_leave_exactly_one_row(app, make_post, make_user):
     post_id = make_post()
     rep = make_user("rep")
@@ -99,6 +100,7 @@ def test_two_me_toos_at_once_leave_exactly_one_row(app, make_post, make_user):
         assert db.session.get(Post, post_id).corroboration_count == 1
 
 
+@pytest.mark.committed  # two threads, two connections
 def test_two_clients_saying_me_too_at_once_leave_one_row(app, make_post, make_user, sign_in):
     post_id = make_post()
     rep = make_user("rep")

@@ -15,6 +15,8 @@ from forum.fixes.history import verify_fix
 from forum.fixes.models import Fix, FixEvent
 from tests.fixes import builders
 
+pytestmark = pytest.mark.committed  # threads, each with its own connection
+
 REASON = "Racing to record this"
 
 

@@ -1,7 +1,5 @@
 """The demo's fixes: every status, believable histories whose hash chains verify, seeded once."""
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
@@ -9,20 +7,24 @@ from forum.auth.models import User
 from forum.core.time import utcnow
 from forum.demo import seed
 from forum.extensions import db
-from forum.feedback.models import Post
 from forum.fixes.models import OPEN_STATUSES, Escalation, Fix, FixEvent, FixStatus
-from tests import factories
 from tests.conftest import Who
-from tests.fixes import builders
 
 PASSWORD = "demo-password-for-tests"
 
 
-@pytest.fixture
-def demo(app):
-    with app.app_context():
+@pytest.fixture(scope="module")
+def demo_world(module_app):
+    """The demo organisation, seeded once for the module and committed."""
+    with module_app.app_context():
         seed(PASSWORD)
         db.session.commit()
+    return module_app
+
+
+@pytest.fixture
+def demo(app, demo_world):
+    """The test's app on top of the demo (its writes are rolled back)."""
     return app
 
 
@@ -85,28 +87,6 @@ def test_seeding_the_demo_again_adds_no_fixes(demo):
         assert (_count(Fix), _count(FixEvent)) == (40, entries)
 
 
-def test_demo_fixes_gather_untriaged_demo_reports_first(app):
-    with app.app_context():
-        org = builders.org()
-        shipping = factories.team("operations", name="Shipping & Logistics")
-        long_ago = utcnow() - timedelta(days=400)
-        reports = [
-            builders.report(
-                org.user("rep_reporter"),
-                team_id=shipping.id,
-                title=f"Late shipment {n}",
-                at=long_ago + timedelta(hours=n),
-            )
-            for n in range(9)
-        ]
-        db.session.commit()
-        seed(PASSWORD)
-        db.session.commit()
-        statuses = [db.session.get(Post, p.id).status for p in reports]
-    # The oldest is taken; the eight newest stay in the triage inbox.
-    assert statuses == ["linked"] + ["new"] * 8
-
-
 def test_demo_fix_pages_open_for_every_role(demo, client):
     with demo.app_context():
         fix_ids = db.session.scalars(sa.select(Fix.id).order_by(Fix.id)).all()
@@ -116,9 +96,5 @@ def test_demo_fix_pages_open_for_every_role(demo, client):
         ]
         people = [Who(u.id, u.email, u.role, u.team_id) for u in people]
     for who in people:
-        client.post("/logout")
-        client.refresh_csrf("/login")
-        response = client.post("/login", data={"email": who.email, "password": PASSWORD})
-        assert response.status_code == 302
-        client.refresh_csrf("/")
+        client.sign_in(who)
         assert [client.get(f"/fixes/{i}").status_code for i in fix_ids] == [200] * len(fix_ids)

@@ -9,14 +9,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-import config
-from forum import create_app
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.fixes import services, workflow
 from forum.fixes.history import verify_fix
 from forum.fixes.models import Fix, FixEvent
-from tests.conftest import wipe
 from tests.fixes import builders
 from tests.fixes.product_table import RELATIONS, STATUSES, TABLE, expected
 
@@ -42,23 +39,14 @@ ALLOWED, REFUSED = _cases()
 
 
 @pytest.fixture(scope="module")
-def world(database_url, tmp_path_factory):
+def world(module_app):
     """One fix in every status, committed once for the module."""
-    tmp = tmp_path_factory.mktemp("table")
-    app = create_app(
-        config.TestingConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        SECRET_KEY="test-secret",
-        INSTANCE_DIR=tmp,
-        MAIL_DIR=tmp / "mail",
-        UPLOAD_DIR=tmp / "uploads",
-    )
+    app = module_app
     with app.app_context():
         org = builders.org()
         fixes = {s: builders.fix_in(org, s, start=START).id for s in STATUSES}
         db.session.commit()
-    yield app, org, fixes
-    wipe(app)
+    return app, org, fixes
 
 
 def _entries(fix_id: int) -> int:

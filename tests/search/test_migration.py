@@ -1,12 +1,15 @@
 """Migration 0006_search: an existing database becomes searchable, and autogenerate stays quiet
 about the hand-made index objects."""
 
+import pytest
 import sqlalchemy as sa
 from flask_migrate import check, downgrade, upgrade
 
 from forum import search
 from forum.extensions import db
 from forum.search.models import SearchDocument
+
+pytestmark = pytest.mark.committed  # migrations run on their own connection
 
 
 def _documents() -> set[tuple]:

@@ -7,7 +7,29 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
+import forum.models  # noqa: F401 - registers every table on the metadata
+from forum import notify
+from forum.accounts.views import bp as accounts_bp
+from forum.admin.views import bp as admin_bp
+from forum.api.views import bp as api_bp
+from forum.auth.permissions import can
+from forum.auth.session import load_user
+from forum.auth.views import bp as auth_bp
+from forum.board.views import bp as board_bp
+from forum.catalog.views import bp as catalog_bp
+from forum.cli import register_commands
+from forum.core.errors import register_error_handlers
+from forum.core.templating import register_templating
+from forum.core.web import BoundedIntConverter, install_sqlite_pragmas, register_request_hygiene
 from forum.extensions import csrf, db, limiter, login_manager, migrate
+from forum.feedback.views import bp as feedback_bp
+from forum.finder.views import bp as search_bp
+from forum.fixes.views import bp as fixes_bp
+from forum.home.views import bp as home_bp
+from forum.navigation import nav_items
+from forum.notify.views import bp as notify_bp
+from forum.taxonomy.views import bp as taxonomy_bp
+from forum.triage.views import bp as triage_bp
 
 
 def create_app(config_class: type | None = None, **overrides) -> Flask:
@@ -35,40 +57,24 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1
         )
 
-    from forum.core.web import BoundedIntConverter
-
     # Ids past a 32-bit integer cannot exist: 404 instead of a database overflow error.
     app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
 
-    from forum import notify
-
     notify.init_app(app)
-
-    from forum.core.errors import register_error_handlers
-    from forum.core.templating import register_templating
-    from forum.core.web import register_request_hygiene
 
     register_error_handlers(app)
     register_request_hygiene(app)
     register_templating(app)
 
-    from forum.auth.permissions import can
-    from forum.navigation import nav_items
-
     app.jinja_env.globals.update(can=can, nav_items=nav_items)
-
-    from forum.cli import register_commands
 
     register_commands(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
-    import forum.models  # noqa: F401 - registers every table on the metadata
-    from forum.core.web import install_sqlite_pragmas
-
     install_sqlite_pragmas()
     db.init_app(app)
     # An absolute folder: `flask db` and the tests work from any working directory.
@@ -82,25 +88,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from forum.auth.session import load_user
-
     login_manager.user_loader(load_user)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from forum.accounts.views import bp as accounts_bp
-    from forum.admin.views import bp as admin_bp
-    from forum.api.views import bp as api_bp
-    from forum.auth.views import bp as auth_bp
-    from forum.board.views import bp as board_bp
-    from forum.catalog.views import bp as catalog_bp
-    from forum.feedback.views import bp as feedback_bp
-    from forum.finder.views import bp as search_bp
-    from forum.fixes.views import bp as fixes_bp
-    from forum.home.views import bp as home_bp
-    from forum.notify.views import bp as notify_bp
-    from forum.taxonomy.views import bp as taxonomy_bp
-    from forum.triage.views import bp as triage_bp
 
     for bp in (
         home_bp,

@@ -3,10 +3,20 @@
 import sys
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
+from forum.auth.models import Role, User
+from forum.auth.services import create_user
+from forum.core.errors import DomainError
+from forum.demo import seed
 from forum.extensions import db
+from forum.fixes.escalations import escalate_overdue
+from forum.fixes.history import verify_all
+from forum.notify import digests
+from forum.notify.delivery import run
+from forum.search import rebuild
 
 
 def register_commands(app: Flask) -> None:
@@ -16,9 +26,6 @@ def register_commands(app: Flask) -> None:
     @click.password_option()
     def create_admin(email: str, display_name: str, password: str) -> None:
         """Create an administrator (there is no default admin)."""
-        from forum.auth.models import Role
-        from forum.auth.services import create_user
-        from forum.core.errors import DomainError
 
         try:
             user = create_user(email, display_name, Role.ADMIN, None, password=password)
@@ -39,10 +46,6 @@ def register_commands(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing when any user exists already.")
     def seed_demo(password: str, if_empty: bool) -> None:
         """Create (idempotently) the demo organisation."""
-        import sqlalchemy as sa
-
-        from forum.auth.models import User
-        from forum.demo import seed
 
         if if_empty and db.session.scalar(sa.select(User.id).limit(1)) is not None:
             click.echo("Users exist already: the demo organisation is not seeded again.")
@@ -62,7 +65,6 @@ def register_commands(app: Flask) -> None:
     @history_group.command("verify")
     def history_verify() -> None:
         """Recompute every fix's hash chain; exit 1 naming the first broken entry."""
-        from forum.fixes.history import verify_all
 
         fixes = entries = 0
         for report in verify_all():
@@ -81,7 +83,6 @@ def register_commands(app: Flask) -> None:
     @search_group.command("reindex")
     def search_reindex() -> None:
         """Index every post, comment and fix again (one transaction; search keeps working)."""
-        from forum.search import rebuild
 
         counts = rebuild(db.session.connection())
         db.session.commit()
@@ -90,7 +91,6 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("escalate")
     def escalate() -> None:
         """Escalate overdue fixes (run from cron; running it twice changes nothing more)."""
-        from forum.fixes.escalations import escalate_overdue
 
         created = escalate_overdue()
         db.session.commit()
@@ -116,7 +116,6 @@ def register_commands(app: Flask) -> None:
     )
     def deliver(once: bool, batch: int, interval: float | None) -> None:
         """Send the e-mail outbox, retrying with backoff; each message is sent once."""
-        from forum.notify.delivery import run
 
         interval = interval or app.config["DELIVER_INTERVAL_SECONDS"]
         if not once:
@@ -129,7 +128,6 @@ def register_commands(app: Flask) -> None:
     @click.option("--weekly", "which", flag_value="weekly", help="The leaders' overdue digest.")
     def digest(which: str) -> None:
         """Queue the daily digests, or the weekly executive digest (run from cron)."""
-        from forum.notify import digests
 
         queued = digests.send_weekly() if which == "weekly" else digests.send_daily()
         db.session.commit()

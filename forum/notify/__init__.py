@@ -4,10 +4,12 @@ import sqlalchemy as sa
 from flask import Flask, g
 from flask_login import current_user
 
+from forum.notify import mentions, receivers
+from forum.notify.services import unread_count
+
 
 def unread_notifications() -> int:
     """The signed-in user's unread count, for the header (one query per request)."""
-    from forum.notify.services import unread_count
 
     if not current_user or not current_user.is_authenticated:
         return 0
@@ -21,7 +23,6 @@ def unread_notifications() -> int:
 
 def init_app(app: Flask) -> None:
     """Listen to the domains' signals; give templates the unread count and the @mention rule."""
-    from forum.notify import mentions, receivers
 
     receivers.connect()
     app.jinja_env.globals.update(

@@ -138,13 +138,23 @@ class NuChecker:
         java = shutil.which("java")
         if java is None:
             pytest.fail("java is not installed: run `make browser-deps`", pytrace=False)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
+        self.java, self.jar = java, jar
         self.log_path = log_path
         self._log = open(log_path, "wb")  # closed in close(), with the process
+        self._launch()
+        # The JVM starts and warms up in the background while other tests run.
+        self._startup_error: str | None = None
+        self._started = threading.Thread(target=self._start, name="vnu-start", daemon=True)
+        self._started.start()
+
+    def _launch(self) -> None:
+        # The checker takes a port number, not a socket: another process may take the port
+        # between our choosing it and the JVM binding it, and then the JVM exits (see _start).
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
         self.process = subprocess.Popen(
             [
-                java,
+                self.java,
                 "-Xss4m",  # the HTML schema is deeply recursive
                 "-Xmx768m",
                 # Start fast on two cores: quick JIT only, one GC thread (pages are small).
@@ -152,7 +162,7 @@ class NuChecker:
                 "-XX:+UseSerialGC",
                 "-Dnu.validator.servlet.bind-address=127.0.0.1",
                 "-cp",
-                str(jar),
+                str(self.jar),
                 "nu.validator.servlet.Main",
                 str(self.port),
             ],
@@ -160,22 +170,21 @@ class NuChecker:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-        # The JVM starts and warms up in the background while other tests run.
-        self._startup_error: str | None = None
-        self._started = threading.Thread(target=self._start, name="vnu-start", daemon=True)
-        self._started.start()
 
-    def _start(self, timeout: float = 120) -> None:
+    def _start(self, timeout: float = 120, launches: int = 3) -> None:
         deadline = time.monotonic() + timeout
-        while self.process.poll() is None:
-            try:
-                self._post(b"<!DOCTYPE html><html lang=en><title>warm-up</title></html>")
-                return
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    self._startup_error = f"the Nu HTML checker did not start in {timeout}s"
+        for launch in range(1, launches + 1):
+            while self.process.poll() is None:
+                try:
+                    self._post(b"<!DOCTYPE html><html lang=en><title>warm-up</title></html>")
                     return
-                time.sleep(0.1)
+                except (urllib.error.URLError, OSError, ValueError):
+                    if time.monotonic() > deadline:
+                        self._startup_error = f"the Nu HTML checker did not start in {timeout}s"
+                        return
+                    time.sleep(0.1)
+            if launch < launches:
+                self._launch()  # it exited (its port was taken): again on another port
         self._startup_error = f"the Nu HTML checker exited with status {self.process.returncode}"
 
     def _post(self, body: bytes, content_type: str = "text/html; charset=utf-8") -> list[dict]:

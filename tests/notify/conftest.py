@@ -194,10 +194,21 @@ def region_name(org: Org) -> str:
 # --- a real SMTP server ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def reserve_port(port: int = 0) -> socket.socket:
+    """A TCP socket bound on 127.0.0.1 and not listening: connections to its port are refused,
+    and no other process (another test worker) can take the port while the socket is held."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
+@pytest.fixture
+def refused_port():
+    """A port on 127.0.0.1 where nothing listens (held for the test)."""
+    sock = reserve_port()
+    yield sock.getsockname()[1]
+    sock.close()
 
 
 @dataclass
@@ -239,27 +250,46 @@ class Inbox:
             return [str(r.message["Message-ID"]).strip() for r in self.received]
 
 
-class SmtpServer:
-    """aiosmtpd on 127.0.0.1:``port``; it can be stopped and started again on the same port."""
+class _BoundController(Controller):
+    """aiosmtpd serving on a socket bound beforehand (no free-port race)."""
 
-    def __init__(self, port: int):
-        self.port = port
+    def __init__(self, handler, sock: socket.socket):
+        super().__init__(handler, hostname="127.0.0.1", port=sock.getsockname()[1])
+        self._sock = sock
+
+    def _create_server(self):
+        return self.loop.create_server(self._factory_invoker, sock=self._sock)
+
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1; it can be stopped and started again on the same port.
+
+    ``sock`` is a socket from ``reserve_port()`` (a new one by default): the port is ours from
+    the moment the server object exists, before it listens.
+    """
+
+    def __init__(self, sock: socket.socket | None = None):
+        self.sock: socket.socket | None = sock or reserve_port()
+        self.port = self.sock.getsockname()[1]
         self.inbox = Inbox()
         self.controller: Controller | None = None
 
     def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        if self.sock is None:  # stopped: the server closed its socket
+            self.sock = reserve_port(self.port)
+        self.controller = _BoundController(self.inbox, self.sock)
         self.controller.start()
 
     def stop(self) -> None:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+            self.sock = None
 
 
 @pytest.fixture
 def smtp_server():
-    server = SmtpServer(free_port())
+    server = SmtpServer()
     server.start()
     yield server
     server.stop()

@@ -3,6 +3,7 @@ once, through restarts and outages; refusals and timeouts are retried; bad addre
 
 import socket
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from forum.extensions import db
 from forum.notify import delivery, services, transports
 from forum.notify.models import OutboxMessage
 from tests import factories
-from tests.notify.conftest import SmtpServer, free_port
+from tests.notify.conftest import SmtpServer, reserve_port
 
 LATER = timedelta(days=2)  # past any backoff
 
@@ -115,8 +116,8 @@ def test_a_server_stopped_mid_delivery_and_started_again_gets_every_message_exac
     assert set(counts.values()) == {1}
 
 
-def test_a_refused_connection_keeps_every_message_queued(make_app):
-    app = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+def test_a_refused_connection_keeps_every_message_queued(make_app, refused_port):
+    app = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=refused_port)
     with app.app_context():
         ids = _queue(3)
         report = delivery.deliver_due()
@@ -128,12 +129,13 @@ def test_a_refused_connection_keeps_every_message_queued(make_app):
 
 
 def test_queued_messages_are_sent_when_the_server_comes_back(make_app):
-    port = free_port()
+    sock = reserve_port()  # refuses connections until the server listens on it
+    port = sock.getsockname()[1]
     app = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     with app.app_context():
         ids = _queue(2)
         delivery.deliver_due()
-        server = SmtpServer(port)
+        server = SmtpServer(sock)
         server.start()
         try:
             assert delivery.deliver_due(now=utcnow() + LATER).sent == 2
@@ -143,8 +145,8 @@ def test_queued_messages_are_sent_when_the_server_comes_back(make_app):
         assert len(server.inbox.received) == 2
 
 
-def test_a_failed_message_is_not_tried_again_before_its_backoff_ends(make_app):
-    app = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+def test_a_failed_message_is_not_tried_again_before_its_backoff_ends(make_app, refused_port):
+    app = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=refused_port)
     with app.app_context():
         _queue(1)
         delivery.deliver_due()
@@ -248,8 +250,8 @@ def test_backoff_doubles_with_each_failure_up_to_a_ceiling(sctx):
     assert delivery.backoff(50).total_seconds() == 3600
 
 
-def test_repeated_failures_push_the_next_attempt_further_out(make_app):
-    app = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+def test_repeated_failures_push_the_next_attempt_further_out(make_app, refused_port):
+    app = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=refused_port)
     with app.app_context():
         [row_id] = _queue(1)
         now = utcnow()
@@ -319,12 +321,12 @@ def test_the_worker_runs_until_it_is_stopped(smtp_app, smtp_server):
 
     thread = threading.Thread(target=work)
     thread.start()
-    for _ in range(200):
-        if len(smtp_server.inbox.received) == 2:
-            break
+    # Wait for the two messages themselves (bounded generously: a loaded machine is slow).
+    deadline = time.monotonic() + 60
+    while len(smtp_server.inbox.received) < 2 and time.monotonic() < deadline:
         stop.wait(0.05)
     stop.set()
-    thread.join(10)
+    thread.join(30)
     assert not thread.is_alive()
     assert len(smtp_server.inbox.received) == 2
     assert "2 sent, 0 to retry, 0 failed" in lines

@@ -153,6 +153,11 @@ def role_may(role: Role | str, action: str) -> bool:
     return Role(role) in roles_allowed(action)
 
 
+def role_filter(action: str):
+    """A SQL condition on ``User``: their role is allowed ``action`` (to select recipients)."""
+    return User.role.in_(sorted(str(r) for r in roles_allowed(action)))
+
+
 def can(user, action: str, obj=None) -> bool:
     """True if ``user`` may perform ``action`` (on ``obj`` when it is given)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from forum.admin.forms import InviteForm, TeamForm, UserForm, options
 from forum.auth import services
 from forum.auth.models import Role, Team, TeamKind, User
-from forum.auth.permissions import require
+from forum.auth.permissions import require, roles_allowed
 from forum.core import mail
 from forum.core.audit import AuditEntry
 from forum.core.errors import DomainError
@@ -174,7 +174,7 @@ def edit_team(team_id: int | None):
     team = db.get_or_404(Team, team_id) if team_id else None
     form = TeamForm(obj=team)
     form.lead_id.choices = _user_choices()
-    form.sponsor_id.choices = _user_choices(Role.LEADER, Role.ADMIN)
+    form.sponsor_id.choices = _user_choices(*roles_allowed("team.sponsor"))
     if form.validate_on_submit():
         try:
             team = services.save_team(

@@ -111,9 +111,6 @@ class User(UserMixin, TimestampMixin, db.Model):
         # The session carries the version, so bumping it logs every other session out.
         return f"{self.id}:{self.session_version}"
 
-    def has_role(self, *roles: Role | str) -> bool:
-        return self.role in {str(r) for r in roles}
-
     def __repr__(self) -> str:
         return f"<User {self.email!r} {self.role}>"
 

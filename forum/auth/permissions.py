@@ -1,7 +1,12 @@
-"""The one policy table: which role may do what, plus the decorators views use.
+"""The one policy table: which role may do what, ``ensure`` for services, and the decorators
+views use.
 
 An action maps to the roles allowed in general. Object-level checks (own post, own team's fix)
 are predicates registered next to the action and receive the user and the object.
+
+This is the only module that compares roles (tests/core/test_one_policy.py keeps it so): the
+others ask ``can`` or ``ensure``, or, to describe people rather than let someone act,
+``role_may`` and ``roles_allowed``.
 """
 
 from collections.abc import Callable
@@ -11,10 +16,13 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from forum.auth.models import Role, User
+from forum.core.errors import MESSAGES, Forbidden
 
 R, OPS, L, A = Role.REP, Role.OPS, Role.LEADER, Role.ADMIN
 EVERYONE = frozenset(Role)
 REPORTERS = frozenset({R, L, A})  # who may file reports: reps, and leaders "as a rep can"
+LEADERS = frozenset({L, A})  # sales leadership; admins may do everything leaders can
+STAFF = frozenset({OPS, L, A})
 
 POLICY: dict[str, frozenset[Role]] = {
     # foundation
@@ -31,35 +39,49 @@ POLICY: dict[str, frozenset[Role]] = {
     "post.edit": REPORTERS,
     "post.corroborate": REPORTERS,
     "post.comment": EVERYONE,
-    "post.internal_note": frozenset({OPS, L, A}),
-    "post.reveal": frozenset({L, A}),
+    "post.internal_note": STAFF,  # write and read internal notes
+    "post.reveal": LEADERS,
+    "post.shield": frozenset({R}),  # leaders speak in their own name
     "post.follow": EVERYONE,
     "post.attach": REPORTERS,
     "comment.edit": EVERYONE,
     # accounts and the commitments catalog
     "account.view": EVERYONE,
     "account.create": REPORTERS,
-    "account.edit": frozenset({L, A}),
+    "account.edit": LEADERS,
     "catalog.view": EVERYONE,
     "catalog.edit": frozenset({OPS, A}),
     # triage and fixes (who may move a fix is decided by fixes/workflow.TRANSITIONS)
-    "triage.view": frozenset({L, A}),
-    "triage.act": frozenset({L, A}),
+    "triage.view": LEADERS,
+    "triage.act": LEADERS,
     "fix.view": EVERYONE,
-    "fix.create": frozenset({L, A}),
-    "fix.manage": frozenset({L, A}),  # priority, due date, snooze
-    "fix.assign": frozenset({OPS, L, A}),
+    "fix.create": LEADERS,
+    "fix.manage": LEADERS,  # priority, due date, snooze
+    "fix.work": frozenset({OPS}),  # the owner team's moves in the workflow (its own fixes)
+    "fix.lead": LEADERS,  # leadership's moves in the workflow (acknowledge, verify, reopen, ...)
+    "fix.assign": STAFF,  # leaders any fix, ops their own team's
     "fix.comment": EVERYONE,
-    "fix.queue": frozenset({OPS, L, A}),
-    "fix.escalations": frozenset({OPS, L, A}),
+    "fix.staff_names": STAFF,  # reps read "the operations team" in a fix's history
+    "fix.queue": STAFF,
+    "fix.queue_any_team": LEADERS,  # ops see their own team's queue only
+    "fix.escalations": STAFF,
+    "escalation.acknowledge": EVERYONE,  # the one it went to, or leadership
+    "escalation.oversee": LEADERS,  # see, acknowledge and snooze every escalation
     "admin.sla": frozenset({A}),
+    "team.sponsor": LEADERS,  # who may be an operations team's executive sponsor
     # notifications
     "notify.view": EVERYONE,  # one's own notifications only (checked in the views)
     "notify.preferences": EVERYONE,
     "notify.outbox": frozenset({A}),  # the e-mail outbox and the development mail folder
+    # which kinds of notification a role can receive (notify/events.py names one per kind)
+    "notify.reports": REPORTERS,  # on reports one filed or corroborated, and their fixes
+    "notify.conversation": EVERYONE,  # mentions, comments on followed posts
+    "notify.team_fixes": frozenset({OPS}),  # new fixes for one's operations team
+    "notify.escalation": STAFF,
+    "notify.weekly_digest": frozenset({L}),
     # the accountability board (reads only); a rep sees their own track record
-    "board.view": frozenset({L, A}),
-    "board.export": frozenset({L, A}),
+    "board.view": LEADERS,
+    "board.export": LEADERS,
     "board.record": REPORTERS,
     "board.own_record": frozenset({R}),
     # search (what each result and snippet may show is decided by the rules above)
@@ -79,6 +101,22 @@ def _own_team_or_admin(user: User, obj) -> bool:
     return user.role == Role.ADMIN or (user.team_id is not None and obj.team_id == user.team_id)
 
 
+def _owner_team(user: User, fix) -> bool:
+    return user.team_id == fix.owner_team_id
+
+
+def _leads_or_works(user: User, fix) -> bool:
+    return can(user, "fix.lead") or can(user, "fix.work", fix)
+
+
+def _recipient_or_overseer(user: User, escalation) -> bool:
+    return escalation.to_user_id == user.id or can(user, "escalation.oversee")
+
+
+def _own_record_or_board(user: User, person) -> bool:
+    return user.id == person.id or can(user, "board.view")
+
+
 # Object-level predicates: action -> f(user, obj) -> bool, checked after the role.
 OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {
     "post.edit": _is_author,
@@ -86,8 +124,10 @@ OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {
     "post.corroborate": _not_author,
     "comment.edit": _is_author,
     "catalog.edit": _own_team_or_admin,
-    "fix.assign": lambda user, fix: user.role != Role.OPS or user.team_id == fix.owner_team_id,
-    "board.record": lambda user, person: user.role in {L, A} or user.id == person.id,
+    "fix.work": _owner_team,
+    "fix.assign": _leads_or_works,
+    "escalation.acknowledge": _recipient_or_overseer,
+    "board.record": _own_record_or_board,
 }
 
 
@@ -98,19 +138,45 @@ def register(action: str, roles, rule: Callable[[User, object], bool] | None = N
         OBJECT_RULES[action] = rule
 
 
+def roles_allowed(action: str) -> frozenset[Role]:
+    """The roles the table allows ``action``: for queries that select people by role."""
+    roles = POLICY.get(action)
+    if roles is None:
+        raise KeyError(f"unknown action {action!r}: add it to the policy table")
+    return roles
+
+
+def role_may(role: Role | str, action: str) -> bool:
+    """Whether the role ``role`` is allowed ``action``, whatever the account's state and any
+    object rule: for describing people (whose track record, which notifications), never for
+    letting someone act (that is ``can``)."""
+    return Role(role) in roles_allowed(action)
+
+
+def role_filter(action: str):
+    """A SQL condition on ``User``: their role is allowed ``action`` (to select recipients)."""
+    return User.role.in_(sorted(str(r) for r in roles_allowed(action)))
+
+
 def can(user, action: str, obj=None) -> bool:
     """True if ``user`` may perform ``action`` (on ``obj`` when it is given)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
-    roles = POLICY.get(action)
-    if roles is None:
-        raise KeyError(f"unknown action {action!r}: add it to the policy table")
-    if Role(user.role) not in roles:
+    if not role_may(user.role, action):
         return False
     rule = OBJECT_RULES.get(action)
     if obj is not None and rule is not None:
         return rule(user, obj)
     return True
+
+
+def ensure(user, action: str, obj=None, *, message: str = "") -> None:
+    """Raise ``Forbidden`` (HTTP 403) unless ``user`` may perform ``action`` (on ``obj``).
+
+    Services call it before they change anything; ``message`` says what the rule is.
+    """
+    if not can(user, action, obj):
+        raise Forbidden(message or MESSAGES[403], action=action)
 
 
 def require(action: str):

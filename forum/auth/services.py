@@ -21,6 +21,7 @@ from forum.auth.models import (
     normalize_email,
     normalize_name,
 )
+from forum.auth.permissions import role_may
 from forum.core import audit
 from forum.core.errors import DomainError
 from forum.core.time import utcnow
@@ -308,7 +309,7 @@ def save_team(
         raise DomainError("Move this team's members before changing its kind.", field="kind")
     lead = db.session.get(User, lead_id) if lead_id else None
     sponsor = db.session.get(User, sponsor_id) if sponsor_id else None
-    if sponsor is not None and sponsor.role not in {Role.LEADER, Role.ADMIN}:
+    if sponsor is not None and not role_may(sponsor.role, "team.sponsor"):
         raise DomainError("The executive sponsor must be a leader.", field="sponsor_id")
     if kind != TeamKind.OPERATIONS:
         sponsor = None

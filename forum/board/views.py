@@ -16,8 +16,8 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import Account
-from forum.auth.models import Role, User
-from forum.auth.permissions import can, require, require_obj
+from forum.auth.models import User
+from forum.auth.permissions import can, require, require_obj, role_may
 from forum.board import charts, csvexport, filters, queries
 from forum.board.queries.fixes import AGES, PRIORITIES
 from forum.board.queries.lists import KINDS, POST_LISTS, post_list_query
@@ -28,8 +28,6 @@ from forum.feedback.models import Post
 from forum.fixes.models import Fix
 
 bp = Blueprint("board", __name__, url_prefix="/board")
-
-REPORTER_ROLES = {Role.REP, Role.LEADER, Role.ADMIN}
 
 
 def _filter(**options) -> tuple[filters.BoardFilter, list[filters.TeamRef]]:
@@ -355,7 +353,8 @@ def my_record():
 def rep(user_id: int):
     """A rep's track record: to leaders, admins and the rep."""
     person = db.session.get(User, user_id, options=[joinedload(User.team)])
-    if person is None or Role(person.role) not in REPORTER_ROLES:
+    # Only someone who may file reports has a track record (deactivated or not).
+    if person is None or not role_may(person.role, "post.create"):
         abort(404)
     require_obj("board.record", person)
     own = person.id == current_user.id

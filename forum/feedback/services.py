@@ -10,7 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.accounts.models import Account
 from forum.accounts.services import find_or_create_account
-from forum.auth.models import Role, Team, TeamKind, User
+from forum.auth.models import Team, TeamKind, User
+from forum.auth.permissions import can, ensure
 from forum.catalog.models import Commitment
 from forum.core import audit
 from forum.core.errors import Conflict, DomainError
@@ -155,7 +156,7 @@ def create_post(author: User, data: PostInput) -> Post:
             if existing.author_id != author.id:
                 raise DomainError("This form was already used.")
             return existing
-    if data.shielded and author.role != Role.REP:
+    if data.shielded and not can(author, "post.shield"):
         data.shielded = False  # only reps may shield: leaders speak in their own name
     post = Post(
         kind=data.kind,
@@ -281,8 +282,8 @@ def withdraw_corroboration(post: Post, user: User) -> None:
 
 def add_comment(post: Post, author: User, body: str, *, internal: bool = False) -> Comment:
     """Comment on a post; internal notes are for leaders, ops and admins only."""
-    if internal and author.role == Role.REP:
-        raise DomainError("Reps cannot write internal notes.")
+    if internal:
+        ensure(author, "post.internal_note", message="Reps cannot write internal notes.")
     if not body.strip():
         raise DomainError("Write something first.")
     comment = Comment(post=post, author=author, body=body, internal=internal)
@@ -355,8 +356,7 @@ def add_attachment(post: Post, uploader: User, data: bytes, filename: str) -> At
 
 def reveal_author(post: Post, actor: User, reason: str, ip: str = "") -> User:
     """A leader or admin learns who wrote a shielded post; the reveal is audited."""
-    if actor.role not in {Role.LEADER, Role.ADMIN}:
-        raise DomainError("Only leaders and admins can reveal an author.")
+    ensure(actor, "post.reveal", message="Only leaders and admins can reveal an author.")
     reason = " ".join((reason or "").split())
     if len(reason) < 5:
         raise DomainError("Give a reason for revealing the author (at least 5 characters).")

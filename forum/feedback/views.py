@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.accounts.models import Account
-from forum.auth.models import Role, Team, TeamKind
+from forum.auth.models import Team, TeamKind
 from forum.auth.permissions import can, require, require_obj
 from forum.catalog.models import Commitment
 from forum.core.errors import Conflict, DomainError
@@ -549,8 +549,3 @@ def similar():
 def post_author(post: Post) -> str:
     """The author as the current viewer may see them."""
     return author_label(current_user, post)
-
-
-@bp.app_template_global()
-def is_leaderish() -> bool:
-    return current_user.is_authenticated and current_user.role in {Role.LEADER, Role.ADMIN}

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from forum.auth.models import Role, User
+from forum.auth.models import User
+from forum.auth.permissions import can
 from forum.core import settings
 from forum.core.errors import Conflict, DomainError
 from forum.core.signals import fix_escalated
@@ -96,7 +97,7 @@ def acknowledge_escalation(
     now = now or utcnow()
     if escalation.acknowledged_at is not None:
         raise Conflict("This escalation is already acknowledged.")
-    if actor.id != escalation.to_user_id and actor.role not in {Role.LEADER, Role.ADMIN}:
+    if not can(actor, "escalation.acknowledge", escalation):
         raise TransitionDenied(escalation.fix.status, escalation.fix.status)
     fix = escalation.fix
     claim(fix, fix.version, now)
@@ -130,7 +131,7 @@ def snooze(
             Escalation.fix_id == fix.id, Escalation.to_user_id == actor.id
         )
     )
-    if actor.role not in {Role.LEADER, Role.ADMIN} and recipient is None:
+    if recipient is None and not can(actor, "escalation.oversee"):
         raise TransitionDenied(fix.status, fix.status)
     if until <= now:
         raise DomainError("Snooze until a date in the future.")

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from forum.auth.models import Role, Team, TeamKind, User
+from forum.auth.models import Team, TeamKind, User
+from forum.auth.permissions import can, ensure
 from forum.core import audit, settings
 from forum.core.errors import Conflict, DomainError, Forbidden
 from forum.core.signals import fix_created, fix_transitioned
@@ -221,8 +222,7 @@ def create_fix(
 ) -> Fix:
     """Open a fix (optionally from posts) with its SLA dates; the first history entry."""
     now = now or utcnow()
-    if actor.role not in {Role.LEADER, Role.ADMIN}:
-        raise DomainError("Only leaders create fixes.")
+    ensure(actor, "fix.create", message="Only leaders create fixes.")
     if priority not in {p.value for p in Priority}:
         raise DomainError("Choose a priority.")
     title, problem = " ".join((title or "").split()), (problem or "").strip()
@@ -381,10 +381,7 @@ def assign(
     """Give the fix to a member of its owner team (or to nobody)."""
     now = now or utcnow()
     assignee = _assignee(fix.owner_team, assignee_id)
-    if not (
-        actor.role in {Role.LEADER, Role.ADMIN}
-        or (actor.role == Role.OPS and actor.team_id == fix.owner_team_id)
-    ):
+    if not can(actor, "fix.assign", fix):
         raise TransitionDenied(fix.status, fix.status)
     old = fix.assignee
     claim(fix, version, now)
@@ -401,11 +398,6 @@ def assign(
     )
 
 
-def _leader(actor: User) -> None:
-    if actor.role not in {Role.LEADER, Role.ADMIN}:
-        raise Forbidden("Only leaders can do that.")
-
-
 def set_priority(
     fix: Fix,
     priority: str,
@@ -417,7 +409,7 @@ def set_priority(
 ) -> FixEvent:
     """A leader re-prioritises a fix (the due date stays; change it separately)."""
     now = now or utcnow()
-    _leader(actor)
+    ensure(actor, "fix.manage", message="Only leaders can do that.")
     if priority not in {p.value for p in Priority}:
         raise DomainError("Choose a priority.")
     old = fix.priority
@@ -446,7 +438,7 @@ def set_due(
 ) -> FixEvent:
     """A leader changes the due date, with a reason (recorded)."""
     now = now or utcnow()
-    _leader(actor)
+    ensure(actor, "fix.manage", message="Only leaders can do that.")
     reason = _reason(reason, "a reason for changing the due date")
     if not fix.is_open:
         raise DomainError("Only open fixes have a due date to change.")

@@ -42,6 +42,12 @@ from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
 bp = Blueprint("fixes", __name__, url_prefix="/fixes")
 
 PLAIN_KINDS = {EventKind.CREATED, EventKind.STATUS, EventKind.LINKED}
+# Those who may not see staff names ("fix.staff_names") read each member of staff as their role.
+STAFF_BY_ROLE = {
+    Role.OPS: "the operations team",
+    Role.LEADER: "sales leadership",
+    Role.ADMIN: "sales leadership",
+}
 
 
 def get_fix_or_404(fix_id: int) -> Fix:
@@ -79,11 +85,8 @@ def _actor_label(event: FixEvent, plain: bool, shielded: dict[int, Post]) -> str
         return "Voice of Sales (automatic)"
     if event.actor_id in shielded:
         return shield_label(shielded[event.actor_id])
-    if plain and event.actor.role == Role.OPS:
-        return "the operations team"
-    if plain and event.actor.role in {Role.LEADER, Role.ADMIN}:
-        return "sales leadership"
-    return event.actor.display_name
+    staff = STAFF_BY_ROLE.get(event.actor.role) if plain else None
+    return staff or event.actor.display_name
 
 
 @bp.get("/")
@@ -139,7 +142,7 @@ def detail(fix_id: int):
 def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
     viewer = current_user
     now = utcnow()
-    plain = viewer.role == Role.REP
+    plain = not can(viewer, "fix.staff_names")
     events = db.session.scalars(
         sa.select(FixEvent)
         .where(FixEvent.fix_id == fix.id)
@@ -380,7 +383,7 @@ def escalations():
         )
         .order_by(Escalation.created_at)
     )
-    if current_user.role not in {Role.LEADER, Role.ADMIN}:
+    if not can(current_user, "escalation.oversee"):
         query = query.where(Escalation.to_user_id == current_user.id)
     rows = db.session.scalars(query).all()
     return render_template("fixes/escalations.html", escalations=rows, now=utcnow())
@@ -390,8 +393,8 @@ def escalations():
 @require("fix.queue")
 def queue():
     """An operations team's open fixes, by due date then priority; overdue ones marked."""
-    team_id = current_user.team_id if current_user.role == Role.OPS else None
-    if current_user.role != Role.OPS:
+    team_id = current_user.team_id
+    if can(current_user, "fix.queue_any_team"):
         raw = request.args.get("team", "")
         if raw and (not raw.isdigit() or len(raw) > 9):
             abort(400, description="Unknown team.")

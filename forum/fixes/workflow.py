@@ -10,7 +10,8 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
-from forum.auth.models import Role, User
+from forum.auth.models import User
+from forum.auth.permissions import can
 from forum.core import settings
 from forum.core.time import utcnow
 from forum.extensions import db
@@ -23,8 +24,8 @@ S = FixStatus
 class Party(StrEnum):
     """How a user stands towards a fix."""
 
-    OWNER_TEAM = "owner_team"  # an ops member of the fix's owner team
-    LEADER = "leader"  # a leader or an admin
+    OWNER_TEAM = "owner_team"  # may "fix.work" it: an ops member of the fix's owner team
+    LEADER = "leader"  # may "fix.lead": a leader or an admin
     REPORTER = "reporter"  # reported or corroborated one of the fix's posts
 
 
@@ -86,9 +87,9 @@ def parties(user: User, fix: Fix) -> set[Party]:
     found = set()
     if user is None or not user.is_authenticated or not user.active:
         return found
-    if user.role == Role.OPS and user.team_id == fix.owner_team_id:
+    if can(user, "fix.work", fix):
         found.add(Party.OWNER_TEAM)
-    if user.role in {Role.LEADER, Role.ADMIN}:
+    if can(user, "fix.lead"):
         found.add(Party.LEADER)
     if is_reporter(user, fix):
         found.add(Party.REPORTER)

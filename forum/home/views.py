@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user, login_required
 
-from forum.auth.models import Role
+from forum.auth.permissions import can
 from forum.core.time import utcnow
 from forum.extensions import db, limiter
 from forum.feedback.models import Corroboration, Post, PostStatus
@@ -39,7 +39,7 @@ def index():
     now = utcnow()
     open_statuses = [str(s) for s in OPEN_STATUSES]
     ctx: dict = {"now": now}
-    if user.role in {Role.REP, Role.LEADER, Role.ADMIN}:
+    if can(user, "post.create"):
         ctx["verify"] = _awaiting_my_verification(user)
         ctx["my_posts"] = db.session.scalars(
             sa.select(Post)
@@ -47,7 +47,7 @@ def index():
             .order_by(Post.created_at.desc(), Post.id.desc())
             .limit(5)
         ).all()
-    if user.role == Role.OPS and user.team_id:
+    if can(user, "fix.work") and user.team_id:
         team_fixes = sa.select(Fix).where(
             Fix.owner_team_id == user.team_id, Fix.status.in_(open_statuses)
         )
@@ -62,16 +62,17 @@ def index():
                 team_fixes.where(Fix.status == FixStatus.OPEN).subquery()
             )
         )
-    if user.role in {Role.OPS, Role.LEADER, Role.ADMIN}:
+    if can(user, "fix.escalations"):
         ctx["my_escalations"] = db.session.scalar(
             sa.select(sa.func.count(Escalation.id)).where(
                 Escalation.to_user_id == user.id, Escalation.acknowledged_at.is_(None)
             )
         )
-    if user.role in {Role.LEADER, Role.ADMIN}:
+    if can(user, "triage.view"):
         ctx["inbox"] = db.session.scalar(
             sa.select(sa.func.count(Post.id)).where(Post.status == PostStatus.NEW)
         )
+    if can(user, "board.view"):
         ctx["overdue"] = db.session.scalar(
             sa.select(sa.func.count(Fix.id)).where(Fix.status.in_(open_statuses), Fix.due_at < now)
         )

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from forum.auth.models import Role, User
+from forum.auth.models import User
+from forum.auth.permissions import role_filter
 from forum.core.templating import fmt_money
 from forum.core.time import utcnow
 from forum.extensions import db
@@ -134,7 +135,9 @@ def send_weekly(now: datetime | None = None, limit: int | None = None) -> list[O
     limit = limit or current_app.config["WEEKLY_DIGEST_SIZE"]
     year, week, _ = now.isocalendar()
     leaders = db.session.scalars(
-        sa.select(User).where(User.role == Role.LEADER, User.active.is_(True)).order_by(User.id)
+        sa.select(User)
+        .where(role_filter("notify.weekly_digest"), User.active.is_(True))
+        .order_by(User.id)
     ).all()
     wanted = deliveries([u.id for u in leaders], "weekly_digest")
     fixes = top_overdue(now, limit)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from forum.auth.models import Role
+from forum.auth.permissions import role_may, roles_allowed
 from forum.core.models import LabelledEnum
 
 
@@ -28,12 +29,20 @@ class EventType:
     label: str  # what the preference is about, as the user reads it
     reason: str  # "You get this e-mail because ..."
     default: Delivery
-    roles: frozenset[Role]
+    action: str  # the policy row saying which roles can receive it ("notify.<...>")
     choices: tuple[Delivery, ...] = (Delivery.IMMEDIATE, Delivery.DAILY, Delivery.OFF)
 
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles that can receive it, from the policy table."""
+        return roles_allowed(self.action)
 
-REPORTERS = frozenset({Role.REP, Role.LEADER, Role.ADMIN})
-EVERYONE = frozenset(Role)
+    def reaches(self, role: Role | str) -> bool:
+        """Can a user of ``role`` receive this kind of notification?"""
+        return role_may(role, self.action)
+
+
+REPORTS = "notify.reports"  # what happens to reports one filed or corroborated
 
 _TYPES = [
     EventType(
@@ -41,84 +50,84 @@ _TYPES = [
         "A report I filed or corroborated is linked to a fix",
         "you filed or corroborated the report",
         Delivery.IMMEDIATE,
-        REPORTERS,
+        REPORTS,
     ),
     EventType(
         "post_needs_info",
         "Leadership asks for more information on a report I filed or corroborated",
         "you filed or corroborated the report",
         Delivery.IMMEDIATE,
-        REPORTERS,
+        REPORTS,
     ),
     EventType(
         "post_declined",
         "A report I filed or corroborated is declined",
         "you filed or corroborated the report",
         Delivery.IMMEDIATE,
-        REPORTERS,
+        REPORTS,
     ),
     EventType(
         "post_duplicate",
         "A report I filed or corroborated is merged into another one",
         "you filed or corroborated the report",
         Delivery.IMMEDIATE,
-        REPORTERS,
+        REPORTS,
     ),
     EventType(
         "post_noted",
         "A report I filed or corroborated is read and needs no fix",
         "you filed or corroborated the report",
         Delivery.DAILY,
-        REPORTERS,
+        REPORTS,
     ),
     EventType(
         "fix_resolved",
         "A fix for a problem I reported is resolved and awaits my verification",
         "you reported or corroborated the problem this fix is for",
         Delivery.IMMEDIATE,
-        REPORTERS,
+        REPORTS,
     ),
     EventType(
         "fix_status",
         "A fix for a problem I reported changes status",
         "you reported or corroborated the problem this fix is for",
         Delivery.DAILY,
-        REPORTERS,
+        REPORTS,
     ),
     EventType(
         "mention",
         "Someone mentions me in a comment",
         "someone mentioned you",
         Delivery.IMMEDIATE,
-        EVERYONE,
+        "notify.conversation",
     ),
     EventType(
         "comment",
         "A new comment on a post I follow",
         "you follow the post",
         Delivery.DAILY,
-        EVERYONE,
+        "notify.conversation",
     ),
     EventType(
         "fix_new",
         "A new fix for my operations team",
         "the fix belongs to your operations team",
         Delivery.IMMEDIATE,
-        frozenset({Role.OPS}),
+        "notify.team_fixes",
     ),
     EventType(
         "escalation",
         "An overdue fix is escalated to me",
         "the escalation is addressed to you",
         Delivery.IMMEDIATE,
-        frozenset({Role.OPS, Role.LEADER, Role.ADMIN}),
+        "notify.escalation",
     ),
     EventType(
         "weekly_digest",
         "The weekly digest of the top overdue fixes by revenue at risk",
         "you are in sales leadership",
         Delivery.IMMEDIATE,
-        frozenset({Role.LEADER}),
+        "notify.weekly_digest",
         choices=(Delivery.IMMEDIATE, Delivery.OFF),
     ),
 ]
@@ -132,7 +141,13 @@ DAILY_DIGEST = "daily_digest"
 
 def events_for(role: Role | str) -> list[EventType]:
     """The kinds of event a user of ``role`` can receive, in the order the page lists them."""
-    return [t for t in _TYPES if Role(role) in t.roles]
+    return [t for t in _TYPES if t.reaches(role)]
+
+
+def receives(role: Role | str, event: str) -> bool:
+    """Is ``event`` a kind of notification a user of ``role`` can receive?"""
+    kind = EVENTS.get(event)
+    return kind is not None and kind.reaches(role)
 
 
 def choice_label(event: EventType, delivery: Delivery) -> str:

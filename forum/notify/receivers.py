@@ -7,8 +7,8 @@ and a shielded author is only ever named by their shield label.
 
 import sqlalchemy as sa
 
-from forum.auth.models import Role, User
-from forum.auth.permissions import can
+from forum.auth.models import User
+from forum.auth.permissions import can, role_filter
 from forum.core import signals
 from forum.core.markdown import plain_excerpt
 from forum.extensions import db
@@ -200,7 +200,7 @@ def on_fix_created(fix: Fix, *, actor: User, **_):
     """The owner team (its members and its lead) hears of a new fix."""
     team = fix.owner_team
     members = db.session.scalars(
-        sa.select(User.id).where(User.team_id == team.id, User.role == Role.OPS)
+        sa.select(User.id).where(User.team_id == team.id, role_filter("notify.team_fixes"))
     ).all()
     recipients = _others(_users([*members, *([team.lead_id] if team.lead_id else [])]), actor)
     body = (

@@ -16,7 +16,7 @@ from forum.auth.models import User
 from forum.core.errors import DomainError
 from forum.core.time import utcnow
 from forum.extensions import db
-from forum.notify.events import DAILY_DIGEST, EVENTS, Delivery, events_for
+from forum.notify.events import DAILY_DIGEST, EVENTS, Delivery, events_for, receives
 from forum.notify.models import (
     Notification,
     NotificationPreference,
@@ -110,9 +110,9 @@ def preference(user: User, event: str) -> Delivery:
 
 def set_preference(user: User, event: str, delivery: Delivery | str) -> None:
     """Store ``user``'s choice for one event kind. Flushes."""
-    kind = EVENTS.get(event)
-    if kind is None or user.role not in {str(r) for r in kind.roles}:
+    if not receives(user.role, event):
         raise DomainError("Unknown kind of notification.")
+    kind = EVENTS[event]
     try:
         delivery = Delivery(delivery)
     except ValueError:
@@ -138,7 +138,7 @@ def unsubscribe(user: User, event: str) -> list[str]:
     """
     if event == DAILY_DIGEST:
         kinds = [k for k, d in preferences(user).items() if d == Delivery.DAILY]
-    elif event in EVENTS and user.role in {str(r) for r in EVENTS[event].roles}:
+    elif receives(user.role, event):
         kinds = [event]
     else:
         raise DomainError("Unknown kind of notification.")

@@ -13,7 +13,7 @@ from forum.core.errors import DomainError
 from forum.core.pagination import paginate
 from forum.extensions import csrf, db
 from forum.notify import mailfiles, services, unread_notifications
-from forum.notify.events import DAILY_DIGEST, EVENTS, events_for
+from forum.notify.events import DAILY_DIGEST, EVENTS, events_for, receives
 from forum.notify.forms import preferences_form
 from forum.notify.models import Notification, OutboxMessage, OutboxStatus
 
@@ -101,7 +101,7 @@ def unsubscribe(token: str):
     if (
         user is None
         or not user.active
-        or (event != DAILY_DIGEST and event not in {k.key for k in events_for(user.role)})
+        or (event != DAILY_DIGEST and not receives(user.role, event))
     ):
         abort(404, description="This unsubscribe link is not valid.")
     label = _subscription_label(event)

@@ -6,7 +6,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from forum import search
-from forum.auth.models import Role, User
+from forum.auth.models import User
+from forum.auth.permissions import ensure
 from forum.core.errors import DomainError
 from forum.core.signals import post_triaged
 from forum.core.time import utcnow
@@ -22,8 +23,7 @@ RECURRENCE_WINDOW = timedelta(days=90)
 
 
 def _check(post: Post, actor: User) -> None:
-    if actor.role not in {Role.LEADER, Role.ADMIN}:
-        raise DomainError("Only leaders triage reports.")
+    ensure(actor, "triage.act", message="Only leaders triage reports.")
     if post.status not in UNTRIAGED:
         raise DomainError(f"Post #{post.id} has already been triaged ({post.post_status.label}).")
 

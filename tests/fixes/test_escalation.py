@@ -315,3 +315,20 @@ def test_the_snooze_form_records_the_date_and_reason(app, client, login):
         fix = db.session.get(Fix, fix_id)
         assert fix.snoozed_until.date() == until
         assert [(e.kind, e.note) for e in fix.events][-1] == ("snoozed", "New carrier")
+
+
+@pytest.mark.parametrize(
+    ("who", "offered"),
+    [("ops_lead", True), ("leader", True), ("admin", True), ("ops_owner", False)],
+)
+def test_the_fix_page_offers_acknowledging_to_the_recipient_and_leaders(
+    app, client, login, who, offered
+):
+    org, fix_id, escalation_id = _escalated(app)
+    with app.app_context():
+        user = org.who(who)
+    login(who=user)
+    page = client.get(f"/fixes/{fix_id}")
+    assert page.status_code == 200
+    assert (f"/fixes/escalations/{escalation_id}/acknowledge" in page.text) is offered
+    assert ("waiting for acknowledgement" in page.text) is not offered

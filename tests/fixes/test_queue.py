@@ -162,3 +162,14 @@ def test_bulk_acknowledge_of_another_teams_fix_changes_nothing(app, client, logi
     )
     assert f"Fix #{ids['overdue']}: You cannot move this fix" in response.text
     assert _versions(app, ids) == before
+
+
+@pytest.mark.parametrize(
+    ("who", "chooses"), [("leader", True), ("admin", True), ("ops_owner", False)]
+)
+def test_leaders_choose_the_team_of_the_queue_and_ops_do_not(app, client, login, who, chooses):
+    org, _ = _queue(app)
+    _sign_in(app, login, org, who)
+    page = client.get("/fixes/queue")
+    assert page.status_code == 200
+    assert ('aria-label="Choose a team"' in page.text) is chooses

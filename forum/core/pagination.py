@@ -4,11 +4,10 @@ from dataclasses import dataclass
 from math import ceil
 
 import sqlalchemy as sa
-from flask import abort, request
+from flask import abort
 
+from forum.core.params import page_arg
 from forum.extensions import db
-
-MAX_PAGE = 100_000
 
 
 @dataclass
@@ -29,17 +28,6 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
-
-
-def page_arg(name: str = "page") -> int:
-    """The page number from the query string: 400 if it is not a number, 404 if absurd."""
-    raw = request.args.get(name, "1")
-    if not raw.isdigit() or len(raw) > 9:
-        abort(400, description="The page number must be a positive whole number.")
-    page = int(raw)
-    if page < 1 or page > MAX_PAGE:
-        abort(404)
-    return page
 
 
 def paginate(query: sa.Select, per_page: int = 50) -> Page:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from math import ceil
 
 import sqlalchemy as sa
-from flask import abort
+from flask_sqlalchemy.pagination import Pagination
 
 from forum.core.params import page_arg
 from forum.extensions import db
@@ -12,6 +12,8 @@ from forum.extensions import db
 
 @dataclass
 class Page:
+    """A page built by hand, for results that do not come from one ``select`` (search)."""
+
     items: list
     page: int
     per_page: int
@@ -30,12 +32,6 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(query: sa.Select, per_page: int = 50) -> Page:
+def paginate(query: sa.Select, per_page: int = 50) -> Pagination:
     """Run ``query`` for the requested page; a page past the end is a 404 (except page 1)."""
-    page = page_arg()
-    counted = query.order_by(None).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted))
-    if page > 1 and (page - 1) * per_page >= total:
-        abort(404)
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return Page(items=list(items), page=page, per_page=per_page, total=total)
+    return db.paginate(query, page=page_arg(), per_page=per_page)

@@ -218,4 +218,4 @@ class AttachForm(FlaskForm):
 
 
 class VersionForm(FlaskForm):
-    version = BoundedIntegerField(validators=[InputRequired()], min=1)
+    version = BoundedIntegerField(validators=[InputRequired()], min=0)

@@ -332,7 +332,7 @@ def edit(post_id: int):
     version = request.form.get("version", str(post.version))
     if form.validate_on_submit():
         try:
-            base = to_int(version, min=1)
+            base = to_int(version)
         except ValueError:
             abort(400, description="The form is damaged: reload the page and try again.")
         try:

@@ -26,7 +26,7 @@ class FixForm(FlaskForm):
 
 class TransitionForm(FlaskForm):
     to = HiddenField(validators=[DataRequired()])
-    version = BoundedIntegerField(widget=None, validators=[InputRequired()], min=1)
+    version = BoundedIntegerField(widget=None, validators=[InputRequired()], min=0)
     note = TextAreaField("Reason", validators=[Optional(), Length(max=5000)])
     resolution_note = TextAreaField("Resolution note", validators=[Optional(), Length(max=5000)])
     root_cause_id = SelectField("Root-cause category", coerce=int_or_none, validators=[Optional()])
@@ -34,18 +34,18 @@ class TransitionForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    version = BoundedIntegerField(validators=[InputRequired()], min=1)
+    version = BoundedIntegerField(validators=[InputRequired()], min=0)
     assignee_id = SelectField("Assignee", coerce=int_or_none, validators=[Optional()])
 
 
 class PriorityForm(FlaskForm):
-    version = BoundedIntegerField(validators=[InputRequired()], min=1)
+    version = BoundedIntegerField(validators=[InputRequired()], min=0)
     priority = SelectField("Priority", choices=Priority.choices(), validators=[DataRequired()])
     priority_note = StringField("Why (optional)", validators=[Optional(), Length(max=500)])
 
 
 class DueForm(FlaskForm):
-    version = BoundedIntegerField(validators=[InputRequired()], min=1)
+    version = BoundedIntegerField(validators=[InputRequired()], min=0)
     new_due_date = DateField("New due date", validators=[DataRequired()])
     due_reason = StringField(
         "Reason for the new date", validators=[DataRequired(), Length(min=3, max=500)]
@@ -53,7 +53,7 @@ class DueForm(FlaskForm):
 
 
 class SnoozeForm(FlaskForm):
-    version = BoundedIntegerField(validators=[InputRequired()], min=1)
+    version = BoundedIntegerField(validators=[InputRequired()], min=0)
     until = DateField("Hold escalation until", validators=[DataRequired()])
     snooze_reason = StringField(
         "Reason for snoozing", validators=[DataRequired(), Length(min=3, max=500)]

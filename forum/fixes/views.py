@@ -435,7 +435,7 @@ def _ticked_fixes() -> list[tuple[int, int]]:
     for raw in request.form.getlist("fix")[: MAX_IDS + 1]:
         ident, _, version = raw.partition(":")
         try:
-            pairs.append((to_id(ident), to_int(version, min=1)))
+            pairs.append((to_id(ident), to_int(version)))
         except ValueError:
             raise BadFilter("The selection is damaged; reload the page.") from None
     if len(pairs) > MAX_IDS:

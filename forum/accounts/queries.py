@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from forum.accounts.models import Account, Segment
 from forum.accounts.services import account_key
 from forum.auth.models import Team, TeamKind
-from forum.core.text import like_pattern
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind, PostStatus
 
@@ -26,8 +25,8 @@ def sales_regions() -> list[Team]:
 def _matching(text: str):
     """Accounts whose name or CRM id contains ``text`` literally (case-insensitive)."""
     return sa.or_(
-        Account.name_key.like(like_pattern(account_key(text)), escape="\\"),
-        Account.crm_id.ilike(like_pattern(text), escape="\\"),
+        Account.name_key.contains(account_key(text), autoescape=True),
+        Account.crm_id.icontains(text, autoescape=True),
     )
 
 
@@ -51,10 +50,9 @@ def lookup(q: str, limit: int = LOOKUP_LIMIT) -> list[Account]:
     """Up to ``limit`` accounts matching ``q``, those whose name or CRM id starts with it first."""
     if not q:
         return []
-    # like_pattern gives "%text%"; without its leading "%" it matches a prefix.
     prefix = sa.or_(
-        Account.name_key.like(like_pattern(account_key(q))[1:], escape="\\"),
-        Account.crm_id.ilike(like_pattern(q)[1:], escape="\\"),
+        Account.name_key.startswith(account_key(q), autoescape=True),
+        Account.crm_id.istartswith(q, autoescape=True),
     )
     query = (
         sa.select(Account)

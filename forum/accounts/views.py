@@ -10,6 +10,7 @@ from forum.accounts.models import Account, Segment
 from forum.auth.permissions import require
 from forum.core.errors import DomainError
 from forum.core.pagination import paginate
+from forum.core.params import to_id
 from forum.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -28,7 +29,7 @@ def index():
     q = request.args.get("q", "").strip()[:100]
     segment = request.args.get("segment", "")
     regions = queries.sales_regions()
-    region_id = request.args.get("region", type=int)
+    region_id = request.args.get("region", type=to_id)
     if region_id not in {r.id for r in regions}:
         region_id = None  # an unknown (or absurd) region is no filter, never a database error
     page = paginate(queries.account_list(q, segment, region_id), per_page=50)

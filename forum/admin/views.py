@@ -12,7 +12,6 @@ from forum.core import mail
 from forum.core.audit import AuditEntry
 from forum.core.errors import DomainError
 from forum.core.pagination import paginate
-from forum.core.text import like_pattern
 from forum.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -51,9 +50,11 @@ def users():
     role = request.args.get("role", "")
     query = sa.select(User).options(sa.orm.joinedload(User.team)).order_by(User.display_name)
     if q:
-        like = like_pattern(q)
         query = query.where(
-            sa.or_(User.display_name.ilike(like, escape="\\"), User.email.ilike(like, escape="\\"))
+            sa.or_(
+                User.display_name.icontains(q, autoescape=True),
+                User.email.icontains(q, autoescape=True),
+            )
         )
     if role in {r.value for r in Role}:
         query = query.where(User.role == role)

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from werkzeug.datastructures import MultiDict
 
 from forum.accounts.models import Segment
+from forum.core.params import BadFilter, to_id
 
 PRESETS = {"month": "Month", "quarter": "Quarter", "half": "Half-year", "year": "Year"}
 ALL_TIME = "all"
@@ -30,15 +31,6 @@ EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 MAX_SPAN = timedelta(days=366 * 10)
 SEGMENTS = {s.value: s.label for s in Segment}
-
-
-class BadFilter(ValueError):
-    """A filter that cannot be used; ``status`` is the HTTP answer (400, or 404 for ids)."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -167,9 +159,10 @@ def _date(raw: str, name: str) -> date:
 
 
 def _id(raw: str, name: str) -> int:
-    if not raw.isdigit() or len(raw) > 9:
-        raise BadFilter(f"“{name}” must be a team number.")
-    return int(raw)
+    try:
+        return to_id(raw)
+    except ValueError:
+        raise BadFilter(f"“{name}” must be a team number.") from None
 
 
 def _team(raw: str, name: str, kind: str, teams: dict[int, TeamRef]) -> TeamRef | None:

@@ -22,6 +22,7 @@ from forum.board import charts, csvexport, filters, queries
 from forum.board.queries.fixes import AGES, PRIORITIES
 from forum.board.queries.lists import KINDS, POST_LISTS, post_list_query
 from forum.core.pagination import paginate
+from forum.core.params import arg_choice, arg_int
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
@@ -33,18 +34,7 @@ bp = Blueprint("board", __name__, url_prefix="/board")
 def _filter(**options) -> tuple[filters.BoardFilter, list[filters.TeamRef]]:
     """The filter in the URL, or 400/404 with what is wrong with it."""
     teams = queries.teams()
-    try:
-        f = filters.parse(request.args, teams, utcnow().date(), **options)
-    except filters.BadFilter as exc:
-        abort(exc.status, description=exc.message)
-    return f, teams
-
-
-def _choice(name: str, allowed, default: str = "") -> str:
-    value = request.args.get(name, "") or default
-    if value and value not in allowed:
-        abort(400, description=f"Unknown value for “{name}”.")
-    return value
+    return filters.parse(request.args, teams, utcnow().date(), **options), teams
 
 
 def _options(teams):
@@ -277,8 +267,8 @@ def review():
 def fix_list():
     """The fixes behind a figure of the board."""
     f, teams = _filter()
-    metric = _choice("list", queries.FIX_METRICS, "active")
-    priority = _choice("priority", PRIORITIES)
+    metric = arg_choice("list", queries.FIX_METRICS, "active")
+    priority = arg_choice("priority", PRIORITIES)
     now = utcnow()
     query = queries.fix_list_query(f, now, metric, priority).options(joinedload(Fix.owner_team))
     page = paginate(query.order_by(Fix.due_at, Fix.id), per_page=50)
@@ -295,15 +285,13 @@ def fix_list():
 
 
 def _post_list_args():
-    name = _choice("list", POST_LISTS, "reported")
-    kind = _choice("kind", KINDS)
-    reason = request.args.get("reason", "")
-    if reason and reason != "none" and (not reason.isdigit() or len(reason) > 9):
-        abort(400, description="Unknown reason.")
-    competitor = request.args.get("competitor", "")
-    if competitor and (not competitor.isdigit() or len(competitor) > 9):
-        abort(400, description="Unknown competitor.")
-    return name, kind, reason, int(competitor) if competitor else None
+    name = arg_choice("list", POST_LISTS, "reported")
+    kind = arg_choice("kind", KINDS)
+    reason = request.args.get("reason")
+    if reason != "none":  # "none": the deals without a primary reason
+        reason = arg_int("reason", min=1, message="Unknown reason.")
+    competitor = arg_int("competitor", min=1, message="Unknown competitor.")
+    return name, kind, reason, competitor
 
 
 @bp.get("/posts")
@@ -399,8 +387,8 @@ def export_posts():
 def export_fixes():
     """The fixes of the current filter (or of one figure's list) as CSV."""
     f, _ = _filter()
-    metric = _choice("list", queries.FIX_METRICS, "active")
-    priority = _choice("priority", PRIORITIES)
+    metric = arg_choice("list", queries.FIX_METRICS, "active")
+    priority = arg_choice("priority", PRIORITIES)
     now = utcnow()
     query = queries.fix_list_query(f, now, metric, priority)
     return _csv("fixes", f, csvexport.FIX_HEADER, csvexport.fix_rows(query, now))

@@ -13,12 +13,11 @@ from forum.catalog.forms import CommitmentForm, NewCommitmentForm
 from forum.catalog.models import STALE_AFTER, Commitment
 from forum.core import markdown
 from forum.core.errors import DomainError
+from forum.core.params import MAX_INT, parse_int, to_id
 from forum.core.time import utcnow
 from forum.extensions import db
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
-
-MAX_ID = 2**31 - 1
 
 
 def _commitment_or_404(commitment_id: int) -> Commitment:
@@ -32,7 +31,7 @@ def _operations_team(team_id: int | None) -> Team | None:
     """The operations team with this id; None if no id was given, 404 if there is no such team."""
     if team_id is None:
         return None
-    team = db.session.get(Team, team_id) if 0 < team_id <= MAX_ID else None
+    team = db.session.get(Team, team_id) if 0 < team_id <= MAX_INT else None
     if team is None or not team.is_operations:
         abort(404)
     return team
@@ -66,7 +65,7 @@ def index():
     """Every operations team's entries, each with its last confirmation and a stale warning."""
     now = utcnow()
     teams = queries.operations_teams()
-    team_id = request.args.get("team", type=int)
+    team_id = request.args.get("team", type=to_id)
     if team_id not in {t.id for t in teams}:
         team_id = None  # an unknown (or absurd) team is no filter
     shown = [t for t in teams if t.id == team_id] if team_id is not None else teams
@@ -92,10 +91,10 @@ def index():
 @require("catalog.view")
 def options():
     """The active entries of one team as JSON, for the broken-promise form."""
-    team_id = request.args.get("team_id", type=int)
+    team_id = request.args.get("team_id", type=parse_int)
     if team_id is None:
         return jsonify(error="Bad request", message="Give team_id as a whole number."), 400
-    team = db.session.get(Team, team_id) if 0 < team_id <= MAX_ID else None
+    team = db.session.get(Team, team_id) if 0 < team_id <= MAX_INT else None
     if team is None:
         return jsonify(error="Not found", message="There is no such team."), 404
     return jsonify(queries.team_options(team, now=utcnow()))
@@ -122,7 +121,7 @@ def detail(commitment_id: int):
 def new():
     """Publish an entry: ops for their own team, admins for any operations team."""
     source = request.form if request.method == "POST" else request.args
-    chosen = _operations_team(source.get("team_id", type=int))
+    chosen = _operations_team(source.get("team_id", type=parse_int))
     if chosen is not None:
         _require_team(chosen)
     teams = queries.operations_teams()

@@ -4,15 +4,16 @@ from dataclasses import dataclass
 from math import ceil
 
 import sqlalchemy as sa
-from flask import abort, request
+from flask_sqlalchemy.pagination import Pagination
 
+from forum.core.params import page_arg
 from forum.extensions import db
-
-MAX_PAGE = 100_000
 
 
 @dataclass
 class Page:
+    """A page built by hand, for results that do not come from one ``select`` (search)."""
+
     items: list
     page: int
     per_page: int
@@ -31,23 +32,6 @@ class Page:
         return self.page < self.pages
 
 
-def page_arg(name: str = "page") -> int:
-    """The page number from the query string: 400 if it is not a number, 404 if absurd."""
-    raw = request.args.get(name, "1")
-    if not raw.isdigit() or len(raw) > 9:
-        abort(400, description="The page number must be a positive whole number.")
-    page = int(raw)
-    if page < 1 or page > MAX_PAGE:
-        abort(404)
-    return page
-
-
-def paginate(query: sa.Select, per_page: int = 50) -> Page:
+def paginate(query: sa.Select, per_page: int = 50) -> Pagination:
     """Run ``query`` for the requested page; a page past the end is a 404 (except page 1)."""
-    page = page_arg()
-    counted = query.order_by(None).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted))
-    if page > 1 and (page - 1) * per_page >= total:
-        abort(404)
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return Page(items=list(items), page=page, per_page=per_page, total=total)
+    return db.paginate(query, page=page_arg(), per_page=per_page)

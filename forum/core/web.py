@@ -1,4 +1,5 @@
-"""Request hygiene shared by every page: security headers, caching, NUL-byte rejection."""
+"""Request hygiene shared by every page: security headers, caching, NUL-byte rejection, form
+bodies only for the HTML routes."""
 
 import sqlite3
 
@@ -53,6 +54,16 @@ def install_sqlite_pragmas() -> None:
         sa.event.listen(sa.engine.Engine, "connect", _sqlite_pragmas)
 
 
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _has_body() -> bool:
+    return bool(
+        request.mimetype or request.content_length or request.headers.get("Transfer-Encoding")
+    )
+
+
 def _has_nul(values) -> bool:
     return any("\x00" in v for v in values)
 
@@ -69,6 +80,17 @@ def register_request_hygiene(app: Flask) -> None:
         }:
             if _has_nul(request.form.values()) or _has_nul(request.form.keys()):
                 abort(400, description="The form contains a NUL byte.")
+
+    @app.before_request
+    def refuse_other_bodies():
+        # Flask-WTF reads a JSON body as the form, and its validators then meet numbers and
+        # objects where they expect text. Only the JSON API takes bodies that are not forms;
+        # an unknown route or method keeps its 404 or 405.
+        if request.method not in BODY_METHODS or request.url_rule is None:
+            return
+        if request.blueprint == "api" or request.mimetype in FORM_TYPES or not _has_body():
+            return
+        abort(415, description="This page takes a form, not JSON or another kind of body.")
 
     @app.after_request
     def security_headers(response):

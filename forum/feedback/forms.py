@@ -9,7 +9,6 @@ from wtforms import (
     DateField,
     DecimalField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -27,7 +26,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forum.core.forms import int_or_none
+from forum.core.forms import BoundedIntegerField, int_or_none
+from forum.core.params import coerce_int
 from forum.feedback.models import CURRENCIES, DealStage, Outcome, PromiseBasis
 
 MAX_BODY = 20_000
@@ -122,7 +122,9 @@ class WinLossForm(PostForm):
     )
     competitor_id = SelectField("Competitor", coerce=int_or_none, validators=[Optional()])
     primary_reason_id = SelectField("Primary reason", coerce=int_or_none, validators=[Optional()])
-    secondary_reason_ids = MultiCheckboxField("Other reasons", coerce=int, validators=[Optional()])
+    secondary_reason_ids = MultiCheckboxField(
+        "Other reasons", coerce=coerce_int, validators=[Optional()]
+    )
     crm_opportunity_id = StringField("CRM opportunity id", validators=[Optional(), Length(max=64)])
 
 
@@ -216,4 +218,4 @@ class AttachForm(FlaskForm):
 
 
 class VersionForm(FlaskForm):
-    version = IntegerField(validators=[InputRequired()])
+    version = BoundedIntegerField(validators=[InputRequired()], min=0)

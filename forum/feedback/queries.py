@@ -16,23 +16,19 @@ from werkzeug.datastructures import MultiDict
 
 from forum.auth.models import User
 from forum.auth.permissions import can
+from forum.core.params import MAX_INT, BadFilter, to_id
 from forum.core.time import as_utc
 from forum.extensions import db
 from forum.feedback.models import Comment, Outcome, Post, PostKind, PostStatus
 from forum.taxonomy.models import Tag
 
 PAGE_SIZE = 25
-MAX_ID = 2**31 - 1  # ids and counters are 32-bit integer columns
 MAX_AMOUNT = Decimal("1e14")  # Numeric(14, 2)
 SORTS = {
     "newest": (Post.created_at, "Newest first"),
     "corroborated": (Post.corroboration_count, "Most corroborated"),
     "risk": (Post.total_at_risk, "Revenue at risk"),
 }
-
-
-class BadFilter(ValueError):
-    """A filter value that cannot be understood (the view answers 400)."""
 
 
 @dataclass
@@ -83,17 +79,17 @@ def visible_post_or_404(post_id: int, viewer: User) -> Post:
 
 def _choice(value: str, allowed: set[str]) -> str:
     if value and value not in allowed:
-        raise BadFilter(f"unknown value {value[:40]!r}")
+        raise BadFilter(f"That filter cannot be used: unknown value {value[:40]!r}.")
     return value
 
 
 def _int(value: str | None) -> int | None:
     if value in (None, ""):
         return None
-    # isdigit() alone lets "²" (a ValueError in int()) and other non-ASCII digits through.
-    if not (value.isascii() and value.isdigit()) or len(value) > 9:
-        raise BadFilter("ids are positive whole numbers")
-    return int(value)
+    try:
+        return to_id(value)
+    except ValueError:
+        raise BadFilter("That filter cannot be used: ids are positive whole numbers.") from None
 
 
 def encode_cursor(post: Post, sort: str) -> str:
@@ -111,7 +107,7 @@ def decode_cursor(cursor: str, sort: str):
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, ident = json.loads(raw)
-        if type(ident) is not int or not 0 <= ident <= MAX_ID:
+        if type(ident) is not int or not 0 <= ident <= MAX_INT:
             raise ValueError
         if sort == "newest":
             value = datetime.fromisoformat(value)
@@ -119,7 +115,7 @@ def decode_cursor(cursor: str, sort: str):
                 raise ValueError
             value = as_utc(value)  # OverflowError at the ends of the calendar
         elif sort == "corroborated":
-            if type(value) is not int or not 0 <= value <= MAX_ID:
+            if type(value) is not int or not 0 <= value <= MAX_INT:
                 raise ValueError
         else:
             value = Decimal(value)
@@ -134,7 +130,7 @@ def decode_cursor(cursor: str, sort: str):
         json.JSONDecodeError,
         UnicodeDecodeError,
     ):
-        raise BadFilter("the page link is damaged") from None
+        raise BadFilter("That filter cannot be used: the page link is damaged.") from None
 
 
 # fixes/ owns the fixes table; the feed only needs each linked fix's status, so it names the

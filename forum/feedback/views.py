@@ -22,6 +22,7 @@ from forum.auth.models import Team, TeamKind
 from forum.auth.permissions import can, require, require_obj
 from forum.catalog.models import Commitment
 from forum.core.errors import Conflict, DomainError
+from forum.core.params import to_int
 from forum.extensions import db, limiter
 from forum.feedback import attachments as files
 from forum.feedback import queries, services
@@ -164,11 +165,8 @@ def _evidence(form) -> list:
 @require("post.view")
 def feed():
     """The feed: newest first, filterable, sortable, paged by cursor."""
-    try:
-        f = queries.FeedFilter.from_args(request.args)
-        rows, next_cursor = queries.feed_page(f, current_user, request.args.get("after"))
-    except queries.BadFilter as exc:
-        abort(400, description=f"That filter cannot be used: {exc}.")
+    f = queries.FeedFilter.from_args(request.args)  # BadFilter: 400
+    rows, next_cursor = queries.feed_page(f, current_user, request.args.get("after"))
     return render_template(
         "feedback/feed.html",
         rows=rows,
@@ -333,10 +331,12 @@ def edit(post_id: int):
             form.impact.data = str(post.impact)
     version = request.form.get("version", str(post.version))
     if form.validate_on_submit():
-        if not (version.isascii() and version.isdigit()):
+        try:
+            base = to_int(version)
+        except ValueError:
             abort(400, description="The form is damaged: reload the page and try again.")
         try:
-            services.update_post(post, current_user, _input(form, kind), version=int(version))
+            services.update_post(post, current_user, _input(form, kind), version=base)
         except Conflict:
             raise
         except DomainError as exc:

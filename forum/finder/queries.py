@@ -17,10 +17,10 @@ from forum import search
 from forum.auth.models import Team, TeamKind, User
 from forum.auth.permissions import can
 from forum.core.pagination import Page
+from forum.core.params import BadFilter, to_id
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind, PostStatus
-from forum.feedback.queries import BadFilter
 from forum.feedback.shielding import author_label
 from forum.fixes.models import Fix, FixStatus
 from forum.search.query import MAX_QUERY_CHARS
@@ -39,16 +39,17 @@ FIX_STATUSES = frozenset(s.value for s in FixStatus)
 
 def _choice(value: str, allowed) -> str:
     if value and value not in allowed:
-        raise BadFilter(f"unknown value {value[:40]!r}")
+        raise BadFilter(f"That filter cannot be used: unknown value {value[:40]!r}.")
     return value
 
 
 def _id(value: str | None) -> int | None:
     if value in (None, ""):
         return None
-    if not value.isdigit() or len(value) > 9:
-        raise BadFilter("ids are positive whole numbers")
-    return int(value)
+    try:
+        return to_id(value)
+    except ValueError:
+        raise BadFilter("That filter cannot be used: ids are positive whole numbers.") from None
 
 
 @dataclass

@@ -8,9 +8,8 @@ from flask_login import current_user
 
 from forum.accounts.models import Account
 from forum.auth.permissions import require
-from forum.core.pagination import page_arg
+from forum.core.params import page_arg
 from forum.extensions import db
-from forum.feedback.queries import BadFilter
 from forum.finder import queries
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -20,10 +19,7 @@ bp = Blueprint("search", __name__, url_prefix="/search")
 @require("search.view")
 def results():
     """Reports, comments and fixes matching the words typed: ranked, filtered and paged."""
-    try:
-        f = queries.SearchFilter.from_args(request.args)
-    except BadFilter as exc:
-        abort(400, description=f"That filter cannot be used: {exc}.")
+    f = queries.SearchFilter.from_args(request.args)  # BadFilter: 400
     number = page_arg()
     outcome = queries.run(f, current_user, number)
     if number > 1 and not outcome.items:

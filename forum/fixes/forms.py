@@ -1,17 +1,10 @@
 """Forms for fixes: creating, moving, editing, snoozing, commenting, the SLA policy."""
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    HiddenField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from forum.core.forms import int_or_none
+from forum.core.forms import BoundedIntegerField, int_or_none
 from forum.fixes.models import Priority
 
 
@@ -33,7 +26,7 @@ class FixForm(FlaskForm):
 
 class TransitionForm(FlaskForm):
     to = HiddenField(validators=[DataRequired()])
-    version = IntegerField(widget=None, validators=[InputRequired()])
+    version = BoundedIntegerField(widget=None, validators=[InputRequired()], min=0)
     note = TextAreaField("Reason", validators=[Optional(), Length(max=5000)])
     resolution_note = TextAreaField("Resolution note", validators=[Optional(), Length(max=5000)])
     root_cause_id = SelectField("Root-cause category", coerce=int_or_none, validators=[Optional()])
@@ -41,18 +34,18 @@ class TransitionForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    version = IntegerField(validators=[InputRequired()])
+    version = BoundedIntegerField(validators=[InputRequired()], min=0)
     assignee_id = SelectField("Assignee", coerce=int_or_none, validators=[Optional()])
 
 
 class PriorityForm(FlaskForm):
-    version = IntegerField(validators=[InputRequired()])
+    version = BoundedIntegerField(validators=[InputRequired()], min=0)
     priority = SelectField("Priority", choices=Priority.choices(), validators=[DataRequired()])
     priority_note = StringField("Why (optional)", validators=[Optional(), Length(max=500)])
 
 
 class DueForm(FlaskForm):
-    version = IntegerField(validators=[InputRequired()])
+    version = BoundedIntegerField(validators=[InputRequired()], min=0)
     new_due_date = DateField("New due date", validators=[DataRequired()])
     due_reason = StringField(
         "Reason for the new date", validators=[DataRequired(), Length(min=3, max=500)]
@@ -60,7 +53,7 @@ class DueForm(FlaskForm):
 
 
 class SnoozeForm(FlaskForm):
-    version = IntegerField(validators=[InputRequired()])
+    version = BoundedIntegerField(validators=[InputRequired()], min=0)
     until = DateField("Hold escalation until", validators=[DataRequired()])
     snooze_reason = StringField(
         "Reason for snoozing", validators=[DataRequired(), Length(min=3, max=500)]
@@ -74,14 +67,14 @@ class FixCommentForm(FlaskForm):
 class SlaForm(FlaskForm):
     """Rows for P1..P4 are added in the view."""
 
-    triage_target_hours = IntegerField(
+    triage_target_hours = BoundedIntegerField(
         "Triage target (hours)", validators=[InputRequired(), NumberRange(1, 24 * 30)]
     )
-    verify_window_days = IntegerField(
+    verify_window_days = BoundedIntegerField(
         "Days reporters have to verify a resolved fix",
         validators=[InputRequired(), NumberRange(1, 90)],
     )
-    sponsor_after_hours = IntegerField(
+    sponsor_after_hours = BoundedIntegerField(
         "Hours after escalating to the team lead before the executive sponsor is told",
         validators=[InputRequired(), NumberRange(1, 24 * 30)],
     )
@@ -91,12 +84,14 @@ for _p in ("P1", "P2", "P3", "P4"):
     setattr(
         SlaForm,
         f"{_p}_ack_hours",
-        IntegerField(
+        BoundedIntegerField(
             f"{_p}: hours to acknowledge", validators=[InputRequired(), NumberRange(1, 24 * 60)]
         ),
     )
     setattr(
         SlaForm,
         f"{_p}_resolve_days",
-        IntegerField(f"{_p}: days to resolve", validators=[InputRequired(), NumberRange(1, 730)]),
+        BoundedIntegerField(
+            f"{_p}: days to resolve", validators=[InputRequired(), NumberRange(1, 730)]
+        ),
     )

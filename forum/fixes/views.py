@@ -11,6 +11,7 @@ from forum.auth.permissions import can, require, require_obj
 from forum.core import settings
 from forum.core.errors import DomainError
 from forum.core.pagination import paginate
+from forum.core.params import MAX_IDS, BadFilter, arg_choice, arg_int, to_id, to_int
 from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
@@ -94,23 +95,19 @@ def _actor_label(event: FixEvent, plain: bool, shielded: dict[int, Post]) -> str
 def index():
     """All fixes, filterable by status, team, priority and overdue."""
     query = sa.select(Fix).options(joinedload(Fix.owner_team), joinedload(Fix.assignee))
-    status = request.args.get("status", "")
-    team = request.args.get("team", "")
-    priority = request.args.get("priority", "")
+    status = arg_choice(
+        "status", {"open"} | {s.value for s in FixStatus}, message="Unknown status."
+    )
+    team = arg_int("team", min=1, message="Unknown team.")
+    priority = arg_choice("priority", {p.value for p in Priority}, message="Unknown priority.")
     overdue = request.args.get("overdue") == "1"
     if status == "open":
         query = query.where(Fix.status.in_([str(s) for s in OPEN_STATUSES]))
     elif status:
-        if status not in {s.value for s in FixStatus}:
-            abort(400, description="Unknown status.")
         query = query.where(Fix.status == status)
-    if team:
-        if not team.isdigit() or len(team) > 9:
-            abort(400, description="Unknown team.")
-        query = query.where(Fix.owner_team_id == int(team))
+    if team is not None:
+        query = query.where(Fix.owner_team_id == team)
     if priority:
-        if priority not in {p.value for p in Priority}:
-            abort(400, description="Unknown priority.")
         query = query.where(Fix.priority == priority)
     if overdue:
         query = query.where(Fix.status.in_([str(s) for s in OPEN_STATUSES]), Fix.due_at < utcnow())
@@ -395,10 +392,7 @@ def queue():
     """An operations team's open fixes, by due date then priority; overdue ones marked."""
     team_id = current_user.team_id
     if can(current_user, "fix.queue_any_team"):
-        raw = request.args.get("team", "")
-        if raw and (not raw.isdigit() or len(raw) > 9):
-            abort(400, description="Unknown team.")
-        team_id = int(raw) if raw else None
+        team_id = arg_int("team", min=1, message="Unknown team.")
     teams = db.session.execute(
         sa.select(Team.id, Team.name).where(Team.kind == TeamKind.OPERATIONS).order_by(Team.name)
     ).all()
@@ -438,19 +432,30 @@ def queue():
     )
 
 
+def _ticked_fixes() -> list[tuple[int, int]]:
+    """The ``fix=<id>:<version>`` boxes ticked in the queue."""
+    pairs = []
+    for raw in request.form.getlist("fix")[: MAX_IDS + 1]:
+        ident, _, version = raw.partition(":")
+        try:
+            pairs.append((to_id(ident), to_int(version)))
+        except ValueError:
+            raise BadFilter("The selection is damaged; reload the page.") from None
+    if len(pairs) > MAX_IDS:
+        raise BadFilter(f"Acknowledge at most {MAX_IDS} fixes at once.")
+    return pairs
+
+
 @bp.post("/queue/acknowledge")
 @require("fix.queue")
 def bulk_acknowledge():
     """Acknowledge the ticked fixes at once (each one checked and recorded)."""
     pairs = []
-    for raw in request.form.getlist("fix"):
-        ident, _, version = raw.partition(":")
-        if not ident.isdigit() or not version.isdigit() or len(ident) > 9 or len(version) > 9:
-            abort(400, description="The selection is damaged; reload the page.")
-        fix = db.session.get(Fix, int(ident))
+    for ident, version in _ticked_fixes():
+        fix = db.session.get(Fix, ident)
         if fix is None:
             abort(404)
-        pairs.append((fix, int(version)))
+        pairs.append((fix, version))
     if not pairs:
         flash("Tick the fixes to acknowledge first.", "error")
         return redirect(url_for("fixes.queue"))

@@ -11,6 +11,7 @@ from forum.auth.permissions import require
 from forum.auth.redirects import safe_next
 from forum.core.errors import DomainError
 from forum.core.pagination import paginate
+from forum.core.params import arg_choice
 from forum.extensions import csrf, db
 from forum.notify import mailfiles, services, unread_notifications
 from forum.notify.events import DAILY_DIGEST, EVENTS, events_for, receives
@@ -124,11 +125,9 @@ def _mail_folder_open() -> bool:
 @require("notify.outbox")
 def outbox_admin():
     """The e-mail outbox (queued, retried, sent, failed) and the development mail folder."""
-    status = request.args.get("status", "")
+    status = arg_choice("status", {s.value for s in OutboxStatus}, message="Unknown status.")
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status:
-        if status not in {s.value for s in OutboxStatus}:
-            abort(400, description="Unknown status.")
         query = query.where(OutboxMessage.status == status)
     page = paginate(query, per_page=50)
     counts = dict(

@@ -1,10 +1,11 @@
 """Triage action forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-MAX_ID = 2**31 - 1
+from forum.core.forms import BoundedIntegerField
+from forum.core.params import MAX_INT
 
 
 class ReasonForm(FlaskForm):
@@ -22,10 +23,12 @@ class NoteForm(FlaskForm):
 
 
 class DuplicateForm(FlaskForm):
-    original_id = IntegerField(
-        "Original report number", validators=[InputRequired(), NumberRange(1, MAX_ID)]
+    original_id = BoundedIntegerField(
+        "Original report number", validators=[InputRequired(), NumberRange(1, MAX_INT)]
     )
 
 
 class AttachForm(FlaskForm):
-    fix_id = IntegerField("Fix number", validators=[InputRequired(), NumberRange(1, MAX_ID)])
+    fix_id = BoundedIntegerField(
+        "Fix number", validators=[InputRequired(), NumberRange(1, MAX_INT)]
+    )

@@ -10,6 +10,7 @@ from forum.auth.models import Team, TeamKind
 from forum.auth.permissions import require
 from forum.core import settings
 from forum.core.errors import DomainError
+from forum.core.params import get_ids, to_id
 from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind, PostStatus
@@ -55,11 +56,7 @@ def inbox():
 
 
 def _selected_posts() -> list[Post]:
-    ids = []
-    for raw in request.values.getlist("post"):
-        if not raw.isdigit() or len(raw) > 9:
-            abort(400, description="The selection is damaged; go back to the inbox.")
-        ids.append(int(raw))
+    ids = get_ids(request.values, "post", message="The selection is damaged; go back to the inbox.")
     if not ids:
         return []
     posts = db.session.scalars(sa.select(Post).where(Post.id.in_(ids)).order_by(Post.id)).all()
@@ -96,9 +93,9 @@ def create_fix():
         form.priority.data = {4: "P1", 3: "P2", 2: "P3"}.get(impact, "P3")
     if request.method == "POST":
         # Assignee choices depend on the chosen team: accept members of it.
-        team_id = request.form.get("owner_team_id", "")
-        if team_id.isdigit():
-            form.assignee_id.choices = [("", "— nobody yet —")] + team_member_choices(int(team_id))
+        team_id = request.form.get("owner_team_id", type=to_id)
+        if team_id is not None:
+            form.assignee_id.choices = [("", "— nobody yet —")] + team_member_choices(team_id)
     if form.validate_on_submit():
         try:
             fix = services.create_fix_from_posts(

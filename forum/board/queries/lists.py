@@ -28,7 +28,7 @@ def post_list_query(
     name: str,
     *,
     kind: str = "",
-    reason: str = "",
+    reason: int | str | None = None,
     competitor: int | None = None,
 ) -> sa.Select:
     """``select(Post)`` for the list called ``name`` (a key of ``POST_LISTS``)."""

@@ -320,14 +320,14 @@ def win_loss(f: BoardFilter, teams: list[TeamRef]) -> WinLoss:
 
 
 def deal_list_query(
-    f: BoardFilter, metric: str, *, reason: str = "", competitor: int | None = None
+    f: BoardFilter, metric: str, *, reason: int | str | None = None, competitor: int | None = None
 ):
     """The deals behind one figure: the same conditions, the same scope."""
     query = sa.select(Post).where(*deal_scope(f), deal_predicates()[metric])
     if reason == "none":
         query = query.where(Post.primary_reason_id.is_(None))
-    elif reason:
-        query = query.where(Post.primary_reason_id == int(reason))
+    elif reason is not None:
+        query = query.where(Post.primary_reason_id == reason)
     if competitor is not None:
         query = query.where(Post.competitor_id == competitor)
     return query

@@ -19,13 +19,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _team_choices(blank: str = "— none —"):
     teams = db.session.scalars(sa.select(Team).order_by(Team.kind.desc(), Team.name)).all()
-    return options([("", blank)] + [(t.id, f"{t.name} ({t.team_kind.label})") for t in teams])
+    return options([("", blank)] + [(t.id, f"{t.name} ({t.kind.label})") for t in teams])
 
 
 def _user_choices(*roles: Role):
     query = sa.select(User).where(User.active.is_(True)).order_by(User.display_name)
     if roles:
-        query = query.where(User.role.in_([str(r) for r in roles]))
+        query = query.where(User.role.in_(roles))
     return options([("", "— none —")] + [(u.id, u.display_name) for u in db.session.scalars(query)])
 
 

@@ -54,7 +54,7 @@ class Team(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     name_key: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    kind: Mapped[str] = mapped_column(sa.String(20))
+    kind: Mapped[TeamKind] = mapped_column()
     description: Mapped[str] = mapped_column(sa.String(300), default="")
     lead_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", use_alter=True, ondelete="SET NULL")
@@ -70,10 +70,6 @@ class Team(TimestampMixin, db.Model):
     sponsor: Mapped["User | None"] = relationship(foreign_keys=[sponsor_id], post_update=True)
 
     @property
-    def team_kind(self) -> TeamKind:
-        return TeamKind(self.kind)
-
-    @property
     def is_operations(self) -> bool:
         return self.kind == TeamKind.OPERATIONS
 
@@ -87,7 +83,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(80))
-    role: Mapped[str] = mapped_column(sa.String(20))
+    role: Mapped[Role] = mapped_column()
     team_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("teams.id", ondelete="SET NULL"), index=True
     )
@@ -98,10 +94,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None]
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
-
-    @property
-    def user_role(self) -> Role:
-        return Role(self.role)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -122,7 +114,7 @@ class AuthToken(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(sa.String(20))
+    purpose: Mapped[TokenPurpose] = mapped_column()
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

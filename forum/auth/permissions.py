@@ -155,7 +155,7 @@ def role_may(role: Role | str, action: str) -> bool:
 
 def role_filter(action: str):
     """A SQL condition on ``User``: their role is allowed ``action`` (to select recipients)."""
-    return User.role.in_(sorted(str(r) for r in roles_allowed(action)))
+    return User.role.in_(sorted(roles_allowed(action)))
 
 
 def can(user, action: str, obj=None) -> bool:

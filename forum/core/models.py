@@ -1,5 +1,6 @@
 """Declarative base with a naming convention, and the UTC timestamp column type."""
 
+import enum
 from datetime import datetime
 from enum import StrEnum
 
@@ -38,6 +39,23 @@ class UTCDateTime(sa.types.TypeDecorator):
         return as_utc(value)
 
 
+def _enum_values(enum_class: type[enum.Enum]) -> list[str]:
+    return [member.value for member in enum_class]
+
+
+def enum_type(enum_class: type[enum.Enum], length: int = 20) -> sa.Enum:
+    """A column holding members of ``enum_class``, stored as their values in a VARCHAR(length):
+    no database enum type and no CHECK constraint, so adding a member needs no migration."""
+    return sa.Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=_enum_values,
+        validate_strings=True,
+    )
+
+
 class LabelledEnum(StrEnum):
     """A string enum whose members carry a human label (``Priority.P1.label``)."""
 
@@ -55,7 +73,8 @@ class Base(DeclarativeBase):
 
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={datetime: UTCDateTime()},
+        # ``Mapped[FixStatus]`` and every other enum: its members, stored as values (VARCHAR(20)).
+        type_annotation_map={datetime: UTCDateTime(), enum.Enum: enum_type(enum.Enum)},
     )
 
 

@@ -114,8 +114,8 @@ class Post(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(20), index=True)
-    status: Mapped[str] = mapped_column(sa.String(20), default=PostStatus.NEW, index=True)
+    kind: Mapped[PostKind] = mapped_column(index=True)
+    status: Mapped[PostStatus] = mapped_column(default=PostStatus.NEW, index=True)
     status_reason: Mapped[str] = mapped_column(sa.Text, default="")
     title: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
@@ -181,14 +181,6 @@ class Post(TimestampMixin, db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="post", order_by="Attachment.id"
     )
-
-    @property
-    def post_kind(self) -> PostKind:
-        return PostKind(self.kind)
-
-    @property
-    def post_status(self) -> PostStatus:
-        return PostStatus(self.status)
 
 
 class PostEvent(db.Model):

@@ -187,7 +187,7 @@ def update_post(post: Post, actor: User, data: PostInput, *, version: int) -> Po
         db.session.add(
             PostRevision(post_id=post.id, editor_id=actor.id, title=post.title, body=post.body)
         )
-    data.kind = PostKind(post.kind)
+    data.kind = post.kind
     _apply(post, data, actor)
     post.version += 1
     db.session.flush()

@@ -317,7 +317,7 @@ def edit(post_id: int):
     """The author edits an untriaged post; the previous text is kept."""
     post = get_post_or_404(post_id)
     require_obj("post.edit", post)
-    kind = post.post_kind
+    kind = post.kind
     # The post fills the form only on GET: on POST a field the request leaves out (a crafted
     # request, or no checkbox ticked) must not fall back to the post's objects (tags, account).
     form = FORMS[kind.value](obj=post if request.method == "GET" else None)
@@ -535,8 +535,8 @@ def similar():
             {
                 "id": p.id,
                 "title": p.title,
-                "kind": p.post_kind.label,
-                "status": p.post_status.label,
+                "kind": p.kind.label,
+                "status": p.status.label,
                 "corroborations": p.corroboration_count,
                 "url": url_for("feedback.detail", post_id=p.id),
             }

@@ -28,9 +28,7 @@ def escalate_overdue(now: datetime | None = None, sponsor_after: timedelta | Non
     sponsor_after = sponsor_after or timedelta(hours=settings.get("sponsor_after_hours"))
     created = []
     fixes = db.session.scalars(
-        sa.select(Fix)
-        .where(Fix.status.in_([str(s) for s in OPEN_STATUSES]), Fix.due_at < now)
-        .order_by(Fix.id)
+        sa.select(Fix).where(Fix.status.in_(OPEN_STATUSES), Fix.due_at < now).order_by(Fix.id)
     ).all()
     for fix in fixes:
         if fix.snoozed_until is not None and fix.snoozed_until > now:

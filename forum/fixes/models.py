@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.auth.models import Team, User
-from forum.core.models import LabelledEnum, TimestampMixin
+from forum.core.models import LabelledEnum, TimestampMixin, enum_type
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
@@ -83,8 +83,8 @@ class Fix(TimestampMixin, db.Model):
     owner_team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    priority: Mapped[str] = mapped_column(sa.String(2), default=Priority.P3)
-    status: Mapped[str] = mapped_column(sa.String(20), default=FixStatus.OPEN, index=True)
+    priority: Mapped[Priority] = mapped_column(enum_type(Priority, 2), default=Priority.P3)
+    status: Mapped[FixStatus] = mapped_column(default=FixStatus.OPEN, index=True)
     # Optimistic locking: every change bumps it; a stale form gets 409.
     version: Mapped[int] = mapped_column(default=1)
     ack_due_at: Mapped[datetime]
@@ -117,10 +117,6 @@ class Fix(TimestampMixin, db.Model):
         order_by=lambda: Post.id,
         viewonly=True,
     )
-
-    @property
-    def fix_status(self) -> FixStatus:
-        return FixStatus(self.status)
 
     @property
     def is_open(self) -> bool:
@@ -195,7 +191,7 @@ class SlaTarget(db.Model):
 
     __tablename__ = "sla_targets"
 
-    priority: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    priority: Mapped[Priority] = mapped_column(enum_type(Priority, 2), primary_key=True)
     ack_hours: Mapped[int]
     resolve_days: Mapped[int]
 

@@ -36,16 +36,16 @@ MIN_REASON = 3
 class TransitionDenied(Forbidden):
     """The user may not make this move (HTTP 403)."""
 
-    def __init__(self, frm, to):
-        super().__init__(f"You cannot move this fix from “{S(frm).label}” to “{S(to).label}”.")
+    def __init__(self, frm: FixStatus, to: FixStatus):
+        super().__init__(f"You cannot move this fix from “{frm.label}” to “{to.label}”.")
 
 
 class InvalidTransition(Conflict):
     """The move does not exist from the fix's current status (HTTP 409)."""
 
-    def __init__(self, frm, to):
+    def __init__(self, frm: FixStatus, to: FixStatus):
         super().__init__(
-            f"This fix is “{S(frm).label}”; it cannot go to “{S(to).label}” from there. "
+            f"This fix is “{frm.label}”; it cannot go to “{to.label}” from there. "
             "Reload to see its current state."
         )
 
@@ -310,8 +310,8 @@ def transition(
         # user never saw. Someone with no part in the fix is refused below instead, and
         # learns nothing of what changed.
         raise stale(fix, version)
-    to = S(to)
-    frm = S(fix.status)
+    to = FixStatus(to)  # a form may hand the value over as a string
+    frm = fix.status
     rule = workflow.rule_for(fix, to)
     if rule is None:
         raise InvalidTransition(frm, to)

@@ -102,7 +102,7 @@ def index():
     priority = arg_choice("priority", {p.value for p in Priority}, message="Unknown priority.")
     overdue = request.args.get("overdue") == "1"
     if status == "open":
-        query = query.where(Fix.status.in_([str(s) for s in OPEN_STATUSES]))
+        query = query.where(Fix.status.in_(OPEN_STATUSES))
     elif status:
         query = query.where(Fix.status == status)
     if team is not None:
@@ -110,7 +110,7 @@ def index():
     if priority:
         query = query.where(Fix.priority == priority)
     if overdue:
-        query = query.where(Fix.status.in_([str(s) for s in OPEN_STATUSES]), Fix.due_at < utcnow())
+        query = query.where(Fix.status.in_(OPEN_STATUSES), Fix.due_at < utcnow())
     page = paginate(query.order_by(Fix.due_at, Fix.priority, Fix.id), per_page=30)
     teams = db.session.execute(
         sa.select(Team.id, Team.name).where(Team.kind == TeamKind.OPERATIONS).order_by(Team.name)
@@ -404,7 +404,7 @@ def queue():
     fixes = (
         db.session.scalars(
             sa.select(Fix)
-            .where(Fix.owner_team_id == team_id, Fix.status.in_([str(s) for s in OPEN_STATUSES]))
+            .where(Fix.owner_team_id == team_id, Fix.status.in_(OPEN_STATUSES))
             .options(joinedload(Fix.assignee))
             .order_by(Fix.due_at, Fix.priority, Fix.id)
         ).all()

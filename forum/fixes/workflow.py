@@ -109,7 +109,7 @@ def leader_may_verify(fix: Fix, now: datetime | None = None) -> bool:
 
 
 def rule_for(fix: Fix, to: FixStatus) -> Rule | None:
-    return TRANSITIONS.get((FixStatus(fix.status), FixStatus(to)))
+    return TRANSITIONS.get((fix.status, FixStatus(to)))
 
 
 def allows(user: User, fix: Fix, to: FixStatus, now: datetime | None = None) -> bool:

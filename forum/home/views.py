@@ -37,7 +37,7 @@ def index():
     """Where each role starts its day."""
     user = current_user
     now = utcnow()
-    open_statuses = [str(s) for s in OPEN_STATUSES]
+    open_statuses = OPEN_STATUSES
     ctx: dict = {"now": now}
     if can(user, "post.create"):
         ctx["verify"] = _awaiting_my_verification(user)

@@ -111,7 +111,7 @@ def top_overdue(now: datetime, limit: int) -> list[Fix]:
     """Open fixes past their due date, the most revenue at risk first."""
     return db.session.scalars(
         sa.select(Fix)
-        .where(Fix.status.in_([str(s) for s in OPEN_STATUSES]), Fix.due_at < now)
+        .where(Fix.status.in_(OPEN_STATUSES), Fix.due_at < now)
         .options(joinedload(Fix.owner_team))
         .order_by(Fix.revenue_at_risk.desc(), Fix.due_at, Fix.id)
         .limit(limit)
@@ -123,7 +123,7 @@ def overdue_totals(now: datetime) -> tuple[int, Decimal]:
     at_risk = sa.func.coalesce(sa.func.sum(Fix.revenue_at_risk), 0)
     count, total = db.session.execute(
         sa.select(sa.func.count(Fix.id), at_risk).where(
-            Fix.status.in_([str(s) for s in OPEN_STATUSES]), Fix.due_at < now
+            Fix.status.in_(OPEN_STATUSES), Fix.due_at < now
         )
     ).one()
     return count, Decimal(total)

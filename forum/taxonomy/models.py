@@ -41,7 +41,7 @@ class TaxonomyTerm(TimestampMixin, db.Model):
     __table_args__ = (sa.UniqueConstraint("kind", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(20), index=True)
+    kind: Mapped[TaxonomyKind] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     name_key: Mapped[str] = mapped_column(sa.String(80))
     branch: Mapped[str] = mapped_column(sa.String(20), default="")

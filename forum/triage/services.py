@@ -25,7 +25,7 @@ RECURRENCE_WINDOW = timedelta(days=90)
 def _check(post: Post, actor: User) -> None:
     ensure(actor, "triage.act", message="Only leaders triage reports.")
     if post.status not in UNTRIAGED:
-        raise DomainError(f"Post #{post.id} has already been triaged ({post.post_status.label}).")
+        raise DomainError(f"Post #{post.id} has already been triaged ({post.status.label}).")
 
 
 def inbox(limit: int = 200) -> list[Post]:

@@ -145,7 +145,7 @@ def post(post_id: int):
     now = utcnow()
     open_fixes = db.session.scalars(
         sa.select(Fix)
-        .where(Fix.status.in_([str(s) for s in OPEN_STATUSES | {FixStatus.RESOLVED}]))
+        .where(Fix.status.in_(OPEN_STATUSES | {FixStatus.RESOLVED}))
         .order_by(Fix.id.desc())
         .limit(200)
     ).all()

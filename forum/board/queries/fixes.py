@@ -64,7 +64,7 @@ from forum.extensions import db
 from forum.feedback.models import Post
 from forum.fixes.models import OPEN_STATUSES, Fix, FixStatus, Priority
 
-OPEN = sorted(str(s) for s in OPEN_STATUSES)
+OPEN = sorted(OPEN_STATUSES)
 DONE = [str(FixStatus.RESOLVED), str(FixStatus.VERIFIED)]
 PRIORITIES = [p.value for p in Priority]
 AGES = [

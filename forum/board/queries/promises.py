@@ -18,7 +18,7 @@ from forum.board.queries.sql import in_range
 from forum.feedback.models import Post, PostKind, PostStatus
 from forum.fixes.models import OPEN_STATUSES, Fix, FixStatus
 
-OPEN = sorted(str(s) for s in OPEN_STATUSES)
+OPEN = sorted(OPEN_STATUSES)
 
 PROMISE_STATES = {
     "kept": "Made good (fix verified)",

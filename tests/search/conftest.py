@@ -47,6 +47,11 @@ class Corpus:
 
 @pytest.fixture
 def corpus(app) -> Corpus:
+    return build_corpus(app)
+
+
+def build_corpus(app) -> Corpus:
+    """Posts, comments and a fix of every visibility, by people of every role; commits."""
     with app.app_context():
         ops_team = factories.team("operations", name="Shipping")
         leader = factories.user("leader")

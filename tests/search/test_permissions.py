@@ -6,6 +6,13 @@ import pytest
 from forum.auth.models import User
 from forum.extensions import db
 from forum.finder import queries
+from tests.search.conftest import build_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus(module_app):
+    """One corpus for the module: its tests only search it."""
+    return build_corpus(module_app)
 
 
 def _run(app, corpus, role, typed):

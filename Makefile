@@ -31,8 +31,11 @@ lint: $(STAMP)
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
 
-# Browser tests need Debian's Chromium, Java (for the Nu HTML checker) and the npm test assets.
+# Browser tests need Debian's Chromium, Java (for the Nu HTML checker) and the npm test assets;
+# the shared rate-limit tests need Debian's redis-server, which they start on a port of their own
+# (a freshly installed system service is stopped and disabled: nothing should listen on 6379).
 browser-deps:
+	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server && { $(SUDO) systemctl disable --now redis-server 2>/dev/null || $(SUDO) service redis-server stop >/dev/null 2>&1 || true; }; }
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
 	@[ ! -f package.json ] || { [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ]; } || npm ci --no-audit --no-fund --loglevel=error

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -20,8 +21,18 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _optional_int(name: str) -> int | None:
+    """An integer that may be left unset: None means nobody said, which production refuses."""
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
 def secret_key(instance_dir: Path) -> str:
-    """Return SECRET_KEY from the environment, or one generated once into ``instance/``."""
+    """Return SECRET_KEY from the environment, or one generated once into ``instance/``.
+
+    The generated key belongs to one instance folder: fine on one machine, wrong behind a
+    balancer (each server would sign sessions differently), so production never uses it.
+    """
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     instance_dir.mkdir(parents=True, exist_ok=True)
@@ -87,7 +98,12 @@ class Config:
     WRITE_LIMIT_PER_USER = os.environ.get("WRITE_LIMIT_PER_USER", "30 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    # Unset (None) counts as 0 outside production; production wants it said, even as 0.
+    PROXY_FIX_X_FOR = _optional_int("PROXY_FIX_X_FOR")
+    # How many processes serve the app: gunicorn takes WEB_CONCURRENCY as its worker count,
+    # APP_SERVERS is the number of machines (or containers) behind the balancer.
+    WEB_CONCURRENCY = _int("WEB_CONCURRENCY", 1)
+    APP_SERVERS = _int("APP_SERVERS", 1)
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
@@ -95,6 +111,7 @@ class Config:
 class ProductionConfig(Config):
     """Production: secure cookies; the rest still from the environment."""
 
+    APP_ENV = "production"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -107,6 +124,52 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # tests hash hundreds of passwords
     RATELIMIT_STORAGE_URI = "memory://"
     SQLITE_SYNCHRONOUS = "OFF"  # test databases are thrown away: no fsync per commit
+
+
+class UnsafeSettings(RuntimeError):
+    """Production settings the app refuses to start with; the message lists every problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"Refusing to start with APP_ENV=production:\n{lines}")
+
+
+def check_production_settings(config: Mapping) -> list[str]:
+    """Every reason these settings are unsafe in production, each with its fix; empty if none."""
+    problems = []
+    processes = config["WEB_CONCURRENCY"] * config["APP_SERVERS"]
+    if not config.get("SECRET_KEY"):
+        problems.append(
+            "SECRET_KEY is not set: a key generated into the instance folder differs on every "
+            "server, so sessions and CSRF tokens break at random. Set SECRET_KEY to one long "
+            "random value shared by every server."
+        )
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://") and processes > 1:
+        problems.append(
+            f"RATELIMIT_STORAGE_URI is memory:// with {processes} processes "
+            f"(WEB_CONCURRENCY={config['WEB_CONCURRENCY']} x APP_SERVERS={config['APP_SERVERS']}): "
+            "each process counts on its own, multiplying every limit. Point it at a shared "
+            "store (redis://host:6379/0), or run a single process."
+        )
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and config["APP_SERVERS"] > 1:
+        problems.append(
+            f"DATABASE_URL is SQLite with APP_SERVERS={config['APP_SERVERS']}: each server "
+            "would write its own file. Use PostgreSQL (DATABASE_URL=postgresql://...)."
+        )
+    if config["PROXY_FIX_X_FOR"] is None:
+        problems.append(
+            "PROXY_FIX_X_FOR is not set: say how many proxies stand in front of the app "
+            "(1 behind one balancer or reverse proxy; 0 if clients connect directly), or every "
+            "user may share the proxy's address and its sign-in limit."
+        )
+    elif config["PROXY_FIX_X_FOR"] == 0 and config["APP_SERVERS"] > 1:
+        problems.append(
+            f"PROXY_FIX_X_FOR is 0 with APP_SERVERS={config['APP_SERVERS']}: behind a balancer "
+            "every user shares its address, and the per-address sign-in limit locks out the "
+            "company. Set PROXY_FIX_X_FOR to the number of proxies in front of the app."
+        )
+    return problems
 
 
 def config_for(env: str | None = None) -> type[Config]:

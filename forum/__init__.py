@@ -20,7 +20,12 @@ from forum.catalog.views import bp as catalog_bp
 from forum.cli import register_commands
 from forum.core.errors import register_error_handlers
 from forum.core.templating import register_templating
-from forum.core.web import BoundedIntConverter, install_sqlite_pragmas, register_request_hygiene
+from forum.core.web import (
+    BoundedIntConverter,
+    install_sqlite_pragmas,
+    register_request_hygiene,
+    warn_once_about_unexpected_proxies,
+)
 from forum.extensions import csrf, db, limiter, login_manager, migrate
 from forum.feedback.views import bp as feedback_bp
 from forum.finder.views import bp as search_bp
@@ -43,8 +48,11 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
     )
     app.config.from_object(cfg)
     app.config.update(overrides)
-    app.config.setdefault("SECRET_KEY", None)
-    if not app.config["SECRET_KEY"]:
+    if app.config["APP_ENV"] == "production":
+        problems = app_config.check_production_settings(app.config)
+        if problems:
+            raise app_config.UnsafeSettings(problems)
+    if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = app_config.secret_key(app.config["INSTANCE_DIR"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
         # psycopg 3 is the driver; accept the usual URL form.
@@ -56,6 +64,8 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1
         )
+    else:
+        warn_once_about_unexpected_proxies(app)
 
     # Ids past a 32-bit integer cannot exist: 404 instead of a database overflow error.
     app.url_map.converters["int"] = BoundedIntConverter

@@ -26,7 +26,7 @@ import config
 from forum import create_app
 from forum.auth.models import User
 from forum.extensions import db, limiter
-from tests import factories
+from tests import factories, redis_server
 
 
 class MemoryBytecodeCache(BytecodeCache):
@@ -261,6 +261,21 @@ def app(request, base_app, database_url, tmp_path):
         base_app.config.clear()
         base_app.config.update(saved)
         limiter.reset()
+
+
+@pytest.fixture
+def redis_url(base_app, tmp_path):
+    """The URL of a redis-server of this test's own, stopped afterwards (see tests/redis_server.py).
+
+    Flask-Limiter keeps one storage for every app in the process: an app built on this URL
+    points it at redis, so afterwards it is pointed back at a memory store for the next tests.
+    """
+    server, port = redis_server.start(tmp_path)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        limiter.init_app(base_app)
+        redis_server.stop(server)
 
 
 @pytest.fixture(scope="module")

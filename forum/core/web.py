@@ -1,5 +1,5 @@
 """Request hygiene shared by every page: security headers, caching, NUL-byte rejection, form
-bodies only for the HTML routes."""
+bodies only for the HTML routes, a warning when a proxy nobody declared forwards requests."""
 
 import sqlite3
 
@@ -113,3 +113,26 @@ def _signed_in() -> bool:
         return bool(current_user and current_user.is_authenticated)
     except sa.exc.SQLAlchemyError:
         return False
+
+
+def warn_once_about_unexpected_proxies(app: Flask) -> None:
+    """Log one warning when a proxy's X-Forwarded-For reaches an app told there is no proxy.
+
+    With PROXY_FIX_X_FOR at 0 the proxy's own address stands for every client, so everyone
+    shares one per-address sign-in limit; the header is the sign that the setting is wrong.
+    """
+    warned = False
+
+    @app.before_request
+    def notice_forwarded_for():
+        nonlocal warned
+        if warned or "X-Forwarded-For" not in request.headers:
+            return
+        warned = True
+        app.logger.warning(
+            "a request came with X-Forwarded-For %r but PROXY_FIX_X_FOR is 0: every client "
+            "is seen as %s and shares its sign-in limit. Set PROXY_FIX_X_FOR to the number of "
+            "proxies in front of the app.",
+            request.headers["X-Forwarded-For"][:200],
+            request.remote_addr,
+        )

@@ -115,7 +115,7 @@ def test_session_cookie_is_not_secure_in_development(client):
 
 
 def test_session_cookie_is_secure_under_production_config(make_app):
-    app = make_app(config_class=config.ProductionConfig)
+    app = make_app(config_class=config.ProductionConfig, PROXY_FIX_X_FOR=0)
     cookie = app.test_client().get("/login").headers["Set-Cookie"]
     assert "Secure" in cookie
     assert "HttpOnly" in cookie

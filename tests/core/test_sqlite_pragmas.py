@@ -21,7 +21,11 @@ def _pragmas(app) -> dict[str, object]:
 
 @pytest.mark.parametrize("config_class", [config.Config, config.ProductionConfig])
 def test_outside_tests_every_connection_is_durable(make_app, tmp_path, config_class):
-    app = make_app(config_class, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'durable.db'}")
+    app = make_app(
+        config_class,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'durable.db'}",
+        PROXY_FIX_X_FOR=0,
+    )
     assert _pragmas(app) == {
         "journal_mode": "wal",
         "synchronous": FULL,

@@ -165,7 +165,7 @@ def test_only_email_files_of_the_mail_folder_can_be_read(client, login, delivere
 
 
 def test_the_mail_folder_is_not_shown_in_production(make_app, delivered):
-    app = make_app(APP_ENV="production")
+    app = make_app(APP_ENV="production", PROXY_FIX_X_FOR=0)
     client = app.test_client()
     with app.app_context():
         admin = factories.user("admin")

@@ -5,6 +5,7 @@ from forum.auth import models as auth  # noqa: F401
 from forum.catalog import models as catalog  # noqa: F401
 from forum.core import (
     audit,  # noqa: F401
+    outbox,  # noqa: F401
     settings,  # noqa: F401
 )
 from forum.feedback import indexing as feedback_indexing  # noqa: F401 - search follows posts

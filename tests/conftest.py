@@ -25,7 +25,9 @@ from jinja2 import BytecodeCache
 import config
 from forum import create_app
 from forum.auth.models import User
+from forum.core.outbox import OutboxMessage, OutboxStatus
 from forum.extensions import db, limiter
+from forum.notify.delivery import deliver_due
 from tests import factories, redis_server
 
 
@@ -382,19 +384,47 @@ def fresh_database_url(database_url, tmp_path) -> str:
 
 
 class Outbox:
-    """The e-mails an app wrote to its mail folder (the file transport), oldest first."""
+    """The e-mails an app sent through its outbox with the file transport, oldest first.
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    Reading ``messages`` first delivers what is due (as ``flask deliver`` would), so a test sees
+    what a recipient would get; ``queued`` is what still waits in the outbox.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.folder = Path(app.config["MAIL_DIR"])
+
+    def deliver(self):
+        with self.app.app_context():
+            return deliver_due()
+
+    @property
+    def queued(self) -> list[OutboxMessage]:
+        with self.app.app_context():
+            rows = db.session.scalars(
+                sa.select(OutboxMessage)
+                .where(OutboxMessage.status == OutboxStatus.PENDING)
+                .order_by(OutboxMessage.id)
+            ).all()
+            for row in rows:
+                db.session.expunge(row)
+            return rows
 
     @property
     def messages(self) -> list[EmailMessage]:
+        self.deliver()
         if not self.folder.exists():
             return []
         return [
             message_from_bytes(path.read_bytes(), policy=email_policy.default)
             for path in sorted(self.folder.glob("*.eml"))
         ]
+
+    @staticmethod
+    def to(message: EmailMessage) -> str:
+        """The address (without the display name) an e-mail is sent to."""
+        [address] = message["To"].addresses
+        return address.addr_spec
 
     @staticmethod
     def link(message: EmailMessage) -> str:
@@ -406,7 +436,7 @@ class Outbox:
 
 @pytest.fixture
 def outbox(app) -> Outbox:
-    return Outbox(Path(app.config["MAIL_DIR"]))
+    return Outbox(app)
 
 
 ROOT = Path(__file__).resolve().parent.parent

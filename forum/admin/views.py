@@ -1,14 +1,13 @@
 """Admin pages: invite and manage users, manage teams, read the audit log."""
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forum.admin.forms import InviteForm, TeamForm, UserForm, options
 from forum.auth import services
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.permissions import require, roles_allowed
-from forum.core import mail
 from forum.core.audit import AuditEntry
 from forum.core.errors import DomainError
 from forum.core.pagination import paginate
@@ -35,13 +34,6 @@ def _show_error(form, exc: DomainError, default: str) -> None:
     field.errors.append(exc.message)
 
 
-def _send_invite(user: User, raw: str) -> str:
-    link = current_app.config["BASE_URL"] + url_for("auth.accept_invite", token=raw)
-    text = render_template("auth/email/invite.txt", user=user, link=link, inviter=current_user)
-    mail.send(mail.build_message(user.email, "You are invited to Voice of Sales", text))
-    return link
-
-
 @bp.get("/users")
 @require("admin.users")
 def users():
@@ -65,12 +57,12 @@ def users():
 @bp.route("/users/invite", methods=["GET", "POST"])
 @require("admin.users")
 def invite():
-    """Invite a user: they receive a single-use link to set their password."""
+    """Invite a user: a single-use link to set their password is shown and queued by e-mail."""
     form = InviteForm()
     form.team_id.choices = _team_choices()
     if form.validate_on_submit():
         try:
-            raw = services.invite_user(
+            user, link = services.invite_user(
                 form.email.data,
                 form.display_name.data,
                 Role(form.role.data),
@@ -81,9 +73,7 @@ def invite():
             db.session.rollback()
             _show_error(form, exc, "email")
         else:
-            user = services.user_by_email(form.email.data)
             db.session.commit()
-            link = _send_invite(user, raw)
             return render_template("admin/invited.html", user=user, link=link)
     return render_template("admin/invite.html", form=form)
 
@@ -134,16 +124,15 @@ def set_active(user_id: int):
 @bp.post("/users/<int:user_id>/reinvite")
 @require("admin.users")
 def reinvite(user_id: int):
-    """Send a fresh invitation link (older links stop working)."""
+    """Show and queue a fresh invitation link (older links stop working)."""
     user = db.get_or_404(User, user_id)
     try:
-        raw = services.reinvite_user(user, actor=current_user)
+        link = services.reinvite_user(user, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("admin.edit_user", user_id=user_id))
     db.session.commit()
-    link = _send_invite(user, raw)
     return render_template("admin/invited.html", user=user, link=link)
 
 

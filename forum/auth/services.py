@@ -1,6 +1,8 @@
 """Sign-in, passwords, invitations, resets and user administration.
 
-Services validate and change state, then flush; callers commit.
+Services validate and change state, then flush; callers commit. Invitation and reset e-mails
+are queued in the outbox in the same transaction as their token, so a commit keeps both and a
+rollback neither; no service here waits for a mail server.
 """
 
 import hashlib
@@ -8,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, render_template, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.auth.models import (
@@ -22,7 +24,7 @@ from forum.auth.models import (
     normalize_name,
 )
 from forum.auth.permissions import role_may
-from forum.core import audit
+from forum.core import audit, outbox
 from forum.core.errors import DomainError
 from forum.core.time import utcnow
 from forum.extensions import db
@@ -236,19 +238,62 @@ def create_user(
     return user
 
 
-def invite_user(email: str, display_name: str, role: Role, team_id: int | None, *, actor) -> str:
-    """Create an inactive user and return the raw invitation token (valid once)."""
+def _absolute(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def _queue_invitation(user: User, inviter) -> str:
+    """Issue an invitation token and queue its e-mail; returns the link. Flushes."""
+    raw = issue_token(user, TokenPurpose.INVITE)
+    link = _absolute("auth.accept_invite", token=raw)
+    text = render_template("auth/email/invite.txt", user=user, link=link, inviter=inviter)
+    outbox.enqueue(
+        user.email,
+        "You are invited to Voice of Sales",
+        text,
+        to_name=user.display_name,
+        user_id=user.id,
+        event="invite",
+    )
+    return link
+
+
+def invite_user(
+    email: str, display_name: str, role: Role, team_id: int | None, *, actor
+) -> tuple[User, str]:
+    """Create an inactive user and queue their invitation e-mail. Returns the user and the
+    link (valid once), which the admin may also hand over themselves. Flushes."""
     user = create_user(email, display_name, role, team_id, actor=actor)
-    return issue_token(user, TokenPurpose.INVITE)
+    return user, _queue_invitation(user, actor)
 
 
 def reinvite_user(user: User, *, actor) -> str:
-    """Issue a fresh invitation (older links stop working); refused once a password is set."""
+    """Queue a fresh invitation (older links stop working) and return its link; refused once a
+    password is set. Flushes."""
     if user.password_hash:
         raise DomainError("This user has already set a password.")
-    raw = issue_token(user, TokenPurpose.INVITE)
+    link = _queue_invitation(user, actor)
     audit.record("user.reinvite", actor=actor, target=user)
-    return raw
+    return link
+
+
+def request_reset(email: str) -> None:
+    """Queue a reset link for the active account with this address, and nothing for any other
+    address: the caller answers alike either way. Flushes."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return
+    raw = issue_token(user, TokenPurpose.RESET)
+    link = _absolute("auth.reset_password", token=raw)
+    text = render_template("auth/email/reset.txt", user=user, link=link)
+    outbox.enqueue(
+        user.email,
+        "Reset your Voice of Sales password",
+        text,
+        to_name=user.display_name,
+        user_id=user.id,
+        event="password_reset",
+    )
 
 
 def update_user(user: User, *, role: Role, team_id: int | None, display_name: str, actor) -> None:

@@ -16,7 +16,6 @@ from forum.auth import services
 from forum.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from forum.auth.models import TokenPurpose, normalize_email
 from forum.auth.redirects import safe_next
-from forum.core import mail
 from forum.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -94,16 +93,11 @@ def logout():
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def forgot_password():
-    """Send a reset link; the answer is the same whether or not the address is known."""
+    """Queue a reset link; the answer is the same whether or not the address is known."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.user_by_email(form.email.data)
-        if user is not None and user.active:
-            raw = services.issue_token(user, TokenPurpose.RESET)
-            db.session.commit()
-            link = current_app.config["BASE_URL"] + url_for("auth.reset_password", token=raw)
-            text = render_template("auth/email/reset.txt", user=user, link=link)
-            mail.send(mail.build_message(user.email, "Reset your Voice of Sales password", text))
+        services.request_reset(form.email.data)
+        db.session.commit()
         flash("If that address belongs to an account, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)

@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from forum.core.mail import one_line
+from forum.core.outbox import OutboxMessage, OutboxStatus
 from forum.core.time import utcnow
 from forum.extensions import db
-from forum.notify.models import OutboxMessage, OutboxStatus
-from forum.notify.services import one_line
 from forum.notify.transports import (
     PermanentFailure,
     ServerUnreachable,

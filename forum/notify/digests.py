@@ -15,12 +15,13 @@ from sqlalchemy.orm import joinedload
 
 from forum.auth.models import User
 from forum.auth.permissions import role_filter
+from forum.core.outbox import OutboxMessage
 from forum.core.templating import fmt_money
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.fixes.models import OPEN_STATUSES, Fix
 from forum.notify.events import DAILY_DIGEST, EVENTS, Delivery
-from forum.notify.models import Notification, OutboxMessage
+from forum.notify.models import Notification
 from forum.notify.services import (
     absolute,
     deliveries,

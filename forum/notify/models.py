@@ -1,4 +1,4 @@
-"""In-app notifications, notification preferences and the e-mail outbox."""
+"""In-app notifications and notification preferences (the e-mail outbox is `forum.core.outbox`)."""
 
 from datetime import datetime
 
@@ -6,7 +6,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.auth.models import User
+<<<<<<< HEAD
 from forum.core.models import LabelledEnum, TimestampMixin, enum_type
+=======
+from forum.core.models import TimestampMixin
+>>>>>>> mail
 from forum.core.time import utcnow
 from forum.extensions import db
 
@@ -57,6 +61,7 @@ class NotificationPreference(db.Model):
     event: Mapped[str] = mapped_column(sa.String(40))
     delivery: Mapped[str] = mapped_column(sa.String(12))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+<<<<<<< HEAD
 
 
 class OutboxStatus(LabelledEnum):
@@ -103,3 +108,5 @@ class OutboxMessage(TimestampMixin, db.Model):
     claim_token: Mapped[str | None] = mapped_column(sa.String(32))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
+=======
+>>>>>>> mail

@@ -3,26 +3,22 @@ unsubscribe tokens. Services add rows and flush; the caller commits. Receivers c
 the transaction of the change that caused the event, so the change, its notifications and its
 e-mails are saved together or not at all."""
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from email.utils import parseaddr
 
 import sqlalchemy as sa
 from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from forum.auth.models import User
+from forum.core import outbox
 from forum.core.errors import DomainError
+from forum.core.mail import one_line
+from forum.core.outbox import OutboxMessage, OutboxStatus
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.notify.events import DAILY_DIGEST, EVENTS, Delivery, events_for, receives
-from forum.notify.models import (
-    Notification,
-    NotificationPreference,
-    OutboxMessage,
-    OutboxStatus,
-)
+from forum.notify.models import Notification, NotificationPreference
 
 TITLE_MAX = 300
 BODY_MAX = 2000
@@ -39,15 +35,6 @@ class Message:
     url: str = ""  # a path inside the app
     action: str = ""  # the link's text, e.g. "Verify the fix"
     shielded: bool = False  # tells the recipient's mailbox they wrote a shielded report
-
-
-def one_line(text: str, limit: int = TITLE_MAX) -> str:
-    """Collapse every run of whitespace (newlines included) and cut to ``limit`` characters.
-
-    Titles and names end up in e-mail headers; a newline there would start a new header.
-    """
-    text = " ".join(str(text or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _clip(text: str, limit: int = BODY_MAX) -> str:
@@ -247,12 +234,6 @@ def render_email(template: str, user: User, event: str, **context) -> tuple[str,
     )
 
 
-def _message_id() -> str:
-    """A Message-ID fixed when the e-mail is queued, in the sender's domain."""
-    domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2]
-    return f"<{secrets.token_hex(16)}@{domain or 'voice-of-sales.local'}>"
-
-
 def queue_email(
     user: User,
     *,
@@ -263,30 +244,25 @@ def queue_email(
     shielded: bool = False,
     dedupe_key: str | None = None,
 ) -> OutboxMessage:
-    """Put one e-mail to ``user`` in the outbox. Flushes; ``flask deliver`` sends it."""
+    """Put one e-mail about ``event`` to ``user`` in the outbox, with its unsubscribe headers.
+    Flushes; ``flask deliver`` sends it."""
     unsubscribe_url = absolute(link("notify.unsubscribe", token=unsubscribe_token(user.id, event)))
-    row = OutboxMessage(
+    return outbox.enqueue(
+        user.email,
+        subject,
+        text,
+        html,
+        to_name=user.display_name,
         user_id=user.id,
         event=event,
-        to_address=user.email,
-        to_name=one_line(user.display_name, 120),
-        subject=one_line(subject),
-        text_body=text,
-        html_body=html,
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         },
-        message_id=_message_id(),
-        dedupe_key=dedupe_key,
         shielded=shielded,
-        created_at=utcnow(),
-        next_attempt_at=utcnow(),
+        dedupe_key=dedupe_key,
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def requeue(row: OutboxMessage) -> None:

@@ -11,8 +11,8 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
 from forum.core import mail
-from forum.notify.models import OutboxMessage
-from forum.notify.services import one_line
+from forum.core.mail import one_line
+from forum.core.outbox import OutboxMessage
 
 
 class PermanentFailure(Exception):

@@ -10,13 +10,14 @@ from forum.auth.models import User
 from forum.auth.permissions import require
 from forum.auth.redirects import safe_next
 from forum.core.errors import DomainError
+from forum.core.outbox import OutboxMessage, OutboxStatus
 from forum.core.pagination import paginate
 from forum.core.params import arg_choice
 from forum.extensions import csrf, db
 from forum.notify import mailfiles, services, unread_notifications
 from forum.notify.events import DAILY_DIGEST, EVENTS, events_for, receives
 from forum.notify.forms import preferences_form
-from forum.notify.models import Notification, OutboxMessage, OutboxStatus
+from forum.notify.models import Notification
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
 

@@ -76,7 +76,7 @@ def test_invited_user_is_created_inactive_without_a_password(app, client, admin,
 def test_invited_user_is_emailed_a_link(client, admin, region, outbox):
     invite(client, team_id=region)
     [message] = outbox.messages
-    assert message["To"] == "new.rep@example.com"
+    assert outbox.to(message) == "new.rep@example.com"
     assert outbox.link(message).startswith("/invite/")
 
 

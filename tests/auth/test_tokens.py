@@ -174,7 +174,7 @@ def test_forgot_password_mails_a_link_to_a_known_address(app, client, make_user,
     who = make_user("rep")
     request_reset(client, who.email)
     [message] = outbox.messages
-    assert message["To"] == who.email
+    assert outbox.to(message) == who.email
     assert outbox.link(message).startswith("/reset/")
 
 
@@ -191,7 +191,7 @@ def test_forgot_password_mails_nothing_for_an_invited_user(client, invited, outb
 def test_forgot_password_finds_the_account_whatever_the_spelling(client, make_user, outbox):
     make_user("rep", email="rep@example.com")
     request_reset(client, "  REP@Example.COM ")
-    assert [m["To"] for m in outbox.messages] == ["rep@example.com"]
+    assert [outbox.to(m) for m in outbox.messages] == ["rep@example.com"]
 
 
 def test_mailed_reset_link_sets_a_new_password(app, client, make_user, outbox):

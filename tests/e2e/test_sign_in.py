@@ -83,7 +83,7 @@ def test_admin_invites_a_user_who_sets_a_password_and_is_signed_in(app, page, ne
     page.get_by_label("Team").select_option(label="North (Sales region)")
     page.get_by_role("button", name="Send the invitation").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Invitation sent to Nora North")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invitation for Nora North")
     link = page.get_by_label("Invitation link").input_value()
     assert link.startswith(app.config["BASE_URL"] + "/invite/"), link
 

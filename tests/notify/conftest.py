@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from forum.auth.models import Team, User
+from forum.core.outbox import OutboxMessage
 from forum.extensions import db
 from forum.feedback import services as posts
 from forum.feedback.models import Corroboration, Post, PostKind
 from forum.fixes import services as fixes
 from forum.fixes.models import Fix
-from forum.notify.models import Notification, OutboxMessage
+from forum.notify.models import Notification
 from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
 from forum.triage import services as triage
 from tests import factories

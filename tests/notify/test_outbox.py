@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from forum.core.outbox import OutboxMessage
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.notify import delivery, services, transports
-from forum.notify.models import OutboxMessage
 from tests import factories
 from tests.notify.conftest import SmtpServer, reserve_port
 

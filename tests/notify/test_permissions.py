@@ -6,9 +6,10 @@ import pytest
 import sqlalchemy as sa
 
 from forum.auth.models import User
+from forum.core.outbox import OutboxMessage
 from forum.extensions import db
 from forum.notify import services
-from forum.notify.models import Notification, OutboxMessage
+from forum.notify.models import Notification
 from tests import factories
 
 ROLES = ["anonymous", "rep", "ops", "leader", "admin"]

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from forum.core.outbox import OutboxMessage
 from forum.extensions import db
 from forum.feedback import services as posts
 from forum.fixes import escalations
 from forum.notify import delivery, digests
-from forum.notify.models import Notification, OutboxMessage
+from forum.notify.models import Notification
 from forum.triage import services as triage
 from tests import factories
 from tests.notify.conftest import (

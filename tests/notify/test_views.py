@@ -6,9 +6,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from forum.core.outbox import OutboxMessage
 from forum.extensions import db
 from forum.notify import delivery
-from forum.notify.models import Notification, OutboxMessage
+from forum.notify.models import Notification
 from forum.notify.services import Message, notify
 from tests import factories
 from tests.notify.conftest import build_org, file_post, make_fix, person

@@ -33,7 +33,7 @@ class _Pending:
     folder: Path
     name: str
     # The (possibly nested) transaction the file belongs to: rolling it back discards the file.
-    owner: SessionTransaction | None
+    owner: SessionTransaction
     removal: bool = False
 
     @property
@@ -62,8 +62,9 @@ def _pending(session: Session) -> list[_Pending]:
     return session.info.setdefault(_KEY, [])
 
 
-def _owner(session: Session) -> SessionTransaction | None:
-    return session.get_nested_transaction() or session.get_transaction()
+def _owner(session: Session) -> SessionTransaction:
+    """The innermost transaction, begun now if none is (so a later rollback or close ends it)."""
+    return session.get_nested_transaction() or session.get_transaction() or session.begin()
 
 
 def stage(session: Session | scoped_session, data: bytes, folder: Path | None = None) -> str:
@@ -116,6 +117,8 @@ def _discard(entries: list[_Pending]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a released savepoint (SQLAlchemy 2.0 fires after_commit for it too)
     # The rows are committed: a failure here must not turn the request into an error. A temp
     # file left behind is recovered (or removed) by `flask sweep-uploads`.
     for entry in session.info.pop(_KEY, []):

@@ -76,15 +76,12 @@ def strip_metadata(data: bytes, kind: Kind) -> bytes:
     The size an image declares is checked before any pixel is decoded: a few kilobytes can
     declare gigabytes of pixels (a decompression bomb)."""
     limit = current_app.config["UPLOAD_MAX_PIXELS"]
-    too_big = DomainError(f"Images may be at most {limit / 1_000_000:g} megapixels.")
+    most = f"{limit / 1_000_000:g} megapixels" if limit >= 1_000_000 else f"{limit} pixels"
     try:
         with Image.open(io.BytesIO(data)) as img:
             width, height = img.size
             if width * height > limit:
-                raise DomainError(
-                    f"Images may be at most {limit / 1_000_000:g} megapixels; "
-                    f"this one is {width}×{height}."
-                )
+                raise DomainError(f"Images may be at most {most}; this one is {width}×{height}.")
             img.load()
             if kind.image_format == "JPEG" and img.mode not in ("RGB", "L"):
                 img = img.convert("RGB")
@@ -97,7 +94,7 @@ def strip_metadata(data: bytes, kind: Kind) -> bytes:
             return out.getvalue()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Pillow's own limit (raised by Image.open, before ours is consulted).
-        raise too_big from None
+        raise DomainError(f"Images may be at most {most}.") from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise DomainError("This image could not be read.") from exc
 

@@ -70,6 +70,8 @@ class Config:
 
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 10) * 1024 * 1024
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+    # Images declaring more pixels are refused before they are decoded (decompression bombs).
+    UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a rep's tab may stay open all day
 
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")

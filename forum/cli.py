@@ -12,6 +12,7 @@ from forum.auth.services import create_user
 from forum.core.errors import DomainError
 from forum.demo import seed
 from forum.extensions import db
+from forum.feedback.attachments import sweep
 from forum.fixes.escalations import escalate_overdue
 from forum.fixes.history import verify_all
 from forum.notify import digests
@@ -135,3 +136,19 @@ def register_commands(app: Flask) -> None:
             f"{len(queued)} {which} digest{'s' if len(queued) != 1 else ''} queued; "
             "`flask deliver` sends them."
         )
+
+    @app.cli.command("sweep-uploads")
+    @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+    def sweep_uploads(dry_run: bool) -> None:
+        """Remove evidence files no attachment names and temporary files older than an hour."""
+
+        done = sweep(dry_run=dry_run)
+        verb = "Would remove" if dry_run else "Removed"
+        for item in done:
+            if item.action == "recovered":
+                click.echo(f"{'Would move' if dry_run else 'Moved'} {item.name} into place.")
+            else:
+                click.echo(f"{verb} {item.action} {item.name}.")
+        removed = sum(1 for item in done if item.action != "recovered")
+        plural = "s" if removed != 1 else ""
+        click.echo(f"{removed} file{plural} {'would be removed' if dry_run else 'removed'}.")

@@ -1,20 +1,22 @@
-"""Evidence files: type-checked by content, images re-encoded without metadata, stored under
-generated names outside ``static/``."""
+"""Evidence files: type-checked by content, images refused past a pixel count and re-encoded
+without metadata, stored under generated names outside ``static/`` once the row is committed."""
 
 import io
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
+from forum.core import files
 from forum.core.errors import DomainError
+from forum.extensions import db
+from forum.feedback.models import Attachment
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,17 @@ def safe_filename(name: str) -> str:
 
 
 def strip_metadata(data: bytes, kind: Kind) -> bytes:
-    """Re-encode an image so EXIF (GPS, device, author) and other metadata are dropped."""
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    """Re-encode an image so EXIF (GPS, device, author) and other metadata are dropped.
+
+    The size an image declares is checked before any pixel is decoded: a few kilobytes can
+    declare gigabytes of pixels (a decompression bomb)."""
+    limit = current_app.config["UPLOAD_MAX_PIXELS"]
+    most = f"{limit / 1_000_000:g} megapixels" if limit >= 1_000_000 else f"{limit} pixels"
     try:
         with Image.open(io.BytesIO(data)) as img:
+            width, height = img.size
+            if width * height > limit:
+                raise DomainError(f"Images may be at most {most}; this one is {width}×{height}.")
             img.load()
             if kind.image_format == "JPEG" and img.mode not in ("RGB", "L"):
                 img = img.convert("RGB")
@@ -83,12 +92,17 @@ def strip_metadata(data: bytes, kind: Kind) -> bytes:
             out = io.BytesIO()
             clean.save(out, format=kind.image_format)
             return out.getvalue()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own limit (raised by Image.open, before ours is consulted).
+        raise DomainError(f"Images may be at most {most}.") from None
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise DomainError("This image could not be read.") from exc
 
 
 def store(data: bytes, original_name: str) -> tuple[str, str, Kind, bytes]:
-    """Validate and write the file; returns (stored name, display name, kind, stored bytes)."""
+    """Validate the file and stage it in the session's transaction: it appears under the
+    returned name when the caller commits and is removed on rollback. Returns (stored name,
+    display name, kind, stored bytes)."""
     if not data:
         raise DomainError("The file is empty.")
     if len(data) > MAX_FILE_BYTES:
@@ -100,10 +114,7 @@ def store(data: bytes, original_name: str) -> tuple[str, str, Kind, bytes]:
     kind = sniff(data, extension)
     if kind.image_format:
         data = strip_metadata(data, kind)
-    stored = secrets.token_hex(16)
-    folder = upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / stored).write_bytes(data)
+    stored = files.stage(db.session, data, upload_dir())
     return stored, display, kind, data
 
 
@@ -112,6 +123,23 @@ def upload_dir() -> Path:
 
 
 def path_for(stored_name: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
+    if not files.NAME_RE.fullmatch(stored_name):
         raise DomainError("Unknown file.")
     return upload_dir() / stored_name
+
+
+def sweep(*, dry_run: bool = False) -> list[files.Swept]:
+    """Remove evidence files no attachment names and stale temporary files (see files.sweep)."""
+
+    def live(names: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(names), 500):
+            chunk = names[i : i + 500]
+            found.update(
+                db.session.scalars(
+                    sa.select(Attachment.stored_name).where(Attachment.stored_name.in_(chunk))
+                )
+            )
+        return found
+
+    return files.sweep(upload_dir(), live, dry_run=dry_run)

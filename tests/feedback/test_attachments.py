@@ -174,6 +174,7 @@ def test_the_service_stores_any_name_under_a_generated_one(app, make_post, sessi
         attachment = services.add_attachment(post, post.author, data, name)
         assert re.fullmatch(r"[0-9a-f]{32}", attachment.stored_name)
         assert attachment.original_name == shown
+        s.commit()  # the file takes its name when the row is committed
         assert (app.config["UPLOAD_DIR"] / attachment.stored_name).is_file()
 
 

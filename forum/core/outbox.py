@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.core.mail import one_line
-from forum.core.models import LabelledEnum, TimestampMixin
+from forum.core.models import LabelledEnum, TimestampMixin, enum_type
 from forum.core.time import utcnow
 from forum.extensions import db
 
@@ -51,17 +51,15 @@ class OutboxMessage(TimestampMixin, db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
     # The message would tell its reader who wrote a shielded report: admin pages hide it.
     shielded: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(sa.String(12), default=OutboxStatus.PENDING)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_type(OutboxStatus, 12), default=OutboxStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     claim_token: Mapped[str | None] = mapped_column(sa.String(32))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
-
-    @property
-    def outbox_status(self) -> OutboxStatus:
-        return OutboxStatus(self.status)
 
 
 def message_id() -> str:

@@ -2,7 +2,6 @@
 that will never succeed (PermanentFailure) rather than one worth retrying (TransientFailure)."""
 
 import os
-import re
 import smtplib
 import ssl
 from email.headerregistry import Address
@@ -10,7 +9,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
+from flask import current_app
+
 from forum.core import mail
+from forum.core.emails import email_problem
 from forum.core.mail import one_line
 from forum.core.outbox import OutboxMessage
 
@@ -29,15 +31,12 @@ class ServerUnreachable(TransientFailure):
 
 # --- addresses and messages --------------------------------------------------------------------
 
-_ATOM = re.compile(r"^[\w!#$%&'*+/=?^`{|}~-]+$")
-_LABEL = re.compile(r"^[^\W_](?:[\w-]{0,61}[^\W_])?$")
-
 
 def address_problem(address: str | None) -> str | None:
     """Why ``address`` cannot be an e-mail address, or None when it looks like one.
 
-    A syntax check only (RFC 5321 dot-atoms, international letters allowed); it never names the
-    address, since the reason is shown on admin pages.
+    A syntax check only (email-validator, international letters and intranet domains allowed);
+    it never names the address, since the reason is shown on admin pages.
     """
     if not address:
         return "There is no address."
@@ -45,21 +44,7 @@ def address_problem(address: str | None) -> str | None:
         return "The address is longer than 254 characters."
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in address):
         return "The address contains spaces, line breaks or control characters."
-    local, at, domain = address.rpartition("@")
-    if not at or not local or not domain:
-        return "The address needs a name, an @ and a domain."
-    if "@" in local:
-        return "The address has more than one @."
-    if len(local) > 64:
-        return "The part before the @ is longer than 64 characters."
-    atoms = local.split(".")
-    if any(not atom for atom in atoms):
-        return "The part before the @ has a leading, trailing or doubled dot."
-    if not all(_ATOM.match(atom) for atom in atoms):
-        return "The part before the @ contains characters an address cannot have."
-    if not all(_LABEL.match(label) for label in domain.split(".")):
-        return "The domain is not a valid domain name."
-    return None
+    return email_problem(address, test_environment=bool(current_app and current_app.testing))
 
 
 def compose(row: OutboxMessage) -> EmailMessage:

@@ -109,18 +109,6 @@ def _assignee(team: Team, user_id: int | None) -> User | None:
     return user
 
 
-def team_member_choices(team_id: int) -> list[tuple[int, str]]:
-    """(id, name) of the active members of a team, for assignee pickers."""
-    return [
-        (u.id, u.display_name)
-        for u in db.session.scalars(
-            sa.select(User)
-            .where(User.team_id == team_id, User.active.is_(True))
-            .order_by(User.display_name)
-        )
-    ]
-
-
 def changes_since(fix: Fix, version: int) -> list[FixEvent]:
     return db.session.scalars(
         sa.select(FixEvent)

@@ -11,6 +11,7 @@ from forum.core.params import MAX_IDS, BadFilter, arg_choice, arg_int, to_id, to
 from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
 from forum.fixes import queries, services, workflow
+from forum.fixes import sla as sla_policy
 from forum.fixes.escalations import acknowledge_escalation as acknowledge_escalation_of
 from forum.fixes.escalations import snooze as snooze_fix
 from forum.fixes.forms import (
@@ -333,10 +334,10 @@ def sla():
     form = SlaForm()
     if request.method == "GET":
         for p in Priority:
-            ack, resolve = services.sla_for(p.value)
+            ack, resolve = sla_policy.sla_for(p.value)
             getattr(form, f"{p.value}_ack_hours").data = ack
             getattr(form, f"{p.value}_resolve_days").data = resolve
-        for key in services.POLICY_SETTINGS:
+        for key in sla_policy.POLICY_SETTINGS:
             getattr(form, key).data = settings.get(key)
     if form.validate_on_submit():
         targets = {
@@ -346,8 +347,8 @@ def sla():
             )
             for p in Priority
         }
-        policy = {key: getattr(form, key).data for key in services.POLICY_SETTINGS}
-        services.save_sla_policy(targets, policy, actor=current_user)
+        policy = {key: getattr(form, key).data for key in sla_policy.POLICY_SETTINGS}
+        sla_policy.save_sla_policy(targets, policy, actor=current_user)
         db.session.commit()
         flash("The SLA policy is saved. New fixes get due dates from it.", "success")
         return redirect(url_for("fixes.sla"))

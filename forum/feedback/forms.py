@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forum.core.forms import BoundedIntegerField, int_or_none
+from forum.core.forms import int_or_none
 from forum.core.params import coerce_int
 from forum.feedback import queries
 from forum.feedback.models import CURRENCIES, DealStage, Outcome, PostKind, PromiseBasis
@@ -188,10 +188,6 @@ FORMS = {
 }
 
 
-class EditMixin:
-    version = HiddenField()
-
-
 class CommentForm(FlaskForm):
     body = TextAreaField("Your comment", validators=[DataRequired(), Length(max=MAX_BODY)])
     internal = BooleanField("Internal note (only leaders, operations and admins see it)")
@@ -219,10 +215,6 @@ class RevealForm(FlaskForm):
 
 class AttachForm(FlaskForm):
     evidence = MultipleFileField("Add evidence", validators=[DataRequired()])
-
-
-class VersionForm(FlaskForm):
-    version = BoundedIntegerField(validators=[InputRequired()], min=0)
 
 
 def fill_choices(form, kind: PostKind) -> None:

@@ -131,13 +131,6 @@ OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {
 }
 
 
-def register(action: str, roles, rule: Callable[[User, object], bool] | None = None) -> None:
-    """Add an action to the policy (domains call this at import time)."""
-    POLICY[action] = frozenset(roles)
-    if rule is not None:
-        OBJECT_RULES[action] = rule
-
-
 def roles_allowed(action: str) -> frozenset[Role]:
     """The roles the table allows ``action``: for queries that select people by role."""
     roles = POLICY.get(action)

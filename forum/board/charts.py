@@ -80,10 +80,6 @@ def _scale_max(values) -> float:
     return top
 
 
-def empty_note(values) -> bool:
-    return not any(v for v in values if v)
-
-
 def bars(
     ident: str,
     title: str,

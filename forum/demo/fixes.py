@@ -21,7 +21,7 @@ from forum.demo.fix_stories import AP, ROOT_CAUSES, STORIES, Story
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind, PostStatus
 from forum.feedback.services import PostInput, corroborate, create_post
-from forum.fixes import escalations, services
+from forum.fixes import creation, escalations, services, sla
 from forum.fixes.models import Escalation, Fix, FixStatus
 from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
 
@@ -87,7 +87,7 @@ class _Replay:
 
     # Steps: each takes its time first and uses the real services with it.
     def open(self, when: datetime, n: int, story: Story) -> None:
-        fix = services.create_fix(
+        fix = creation.create_fix(
             title=story.title,
             problem=f"Sales promised {story.account}: “{story.promised}”. {story.happened}",
             owner_team_id=self.teams[story.team].id,
@@ -181,7 +181,7 @@ class _Replay:
             recurrence_post=again,
             now=when,
         )
-        services.link_posts(fix, [again], actor=leader, version=fix.version, now=when)
+        creation.link_posts(fix, [again], actor=leader, version=fix.version, now=when)
 
     def escalate(self, when: datetime) -> None:
         """The morning cron run, and what some recipients did about a first escalation."""
@@ -230,7 +230,7 @@ class _Replay:
         Most fixes are resolved within their SLA (at ``r``); those marked "late" are not.
         """
         start = self.now - timedelta(days=story.age, hours=n % 7)
-        sla_days = services.sla_for(story.priority)[1]
+        sla_days = sla.sla_for(story.priority)[1]
         r = 0.6 if "late" in story.extras else min(0.6, 0.7 * sla_days / story.age)
 
         def do(fraction: float, step, *args, **kwargs) -> None:

@@ -1,4 +1,5 @@
-"""Forms for the three kinds of report, comments, corroboration and reveals."""
+"""Forms for the three kinds of report, comments, corroboration and reveals; the choices they
+offer and the report they describe, as the services take it."""
 
 import secrets
 
@@ -26,9 +27,12 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forum.core.forms import BoundedIntegerField, int_or_none
+from forum.core.forms import int_or_none
 from forum.core.params import coerce_int
-from forum.feedback.models import CURRENCIES, DealStage, Outcome, PromiseBasis
+from forum.feedback import queries
+from forum.feedback.models import CURRENCIES, DealStage, Outcome, PostKind, PromiseBasis
+from forum.feedback.services import PostInput
+from forum.taxonomy.models import TaxonomyKind
 
 MAX_BODY = 20_000
 MAX_AMOUNT = 999_999_999_999
@@ -184,10 +188,6 @@ FORMS = {
 }
 
 
-class EditMixin:
-    version = HiddenField()
-
-
 class CommentForm(FlaskForm):
     body = TextAreaField("Your comment", validators=[DataRequired(), Length(max=MAX_BODY)])
     internal = BooleanField("Internal note (only leaders, operations and admins see it)")
@@ -217,5 +217,56 @@ class AttachForm(FlaskForm):
     evidence = MultipleFileField("Add evidence", validators=[DataRequired()])
 
 
-class VersionForm(FlaskForm):
-    version = BoundedIntegerField(validators=[InputRequired()], min=0)
+def fill_choices(form, kind: PostKind) -> None:
+    """Fill the select boxes of ``form`` from the database."""
+    if hasattr(form, "team_id"):
+        form.team_id.choices = queries.team_choices(kind)
+    if kind == PostKind.WIN_LOSS:
+        form.competitor_id.choices = [("", "— none named —")] + queries.term_choices(
+            TaxonomyKind.COMPETITOR
+        )
+        reasons = queries.term_choices(TaxonomyKind.REASON)
+        form.primary_reason_id.choices = [("", "— not given —")] + reasons
+        form.secondary_reason_ids.choices = reasons
+    if kind == PostKind.BROKEN_PROMISE:
+        form.commitment_id.choices = queries.commitment_choices()
+
+
+def post_input(form, kind: PostKind) -> PostInput:
+    """The form's data as the services take it."""
+    data = PostInput(
+        kind=kind,
+        title=form.title.data,
+        body=form.body.data,
+        account=form.account.data or "",
+        tags=form.tag_list(),
+        shielded=form.shielded.data,
+        submission_key=(form.submission_key.data or "")[:64] or None,
+        team_id=getattr(form, "team_id", None) and form.team_id.data,
+        evidence=[(upload.read(), upload.filename) for upload in evidence_files(form)],
+    )
+    if kind == PostKind.WIN_LOSS:
+        data.outcome = form.outcome.data
+        data.deal_value = form.deal_value.data
+        data.currency = form.currency.data
+        data.stage = form.stage.data or None
+        data.competitor_id = form.competitor_id.data
+        data.primary_reason_id = form.primary_reason_id.data
+        data.secondary_reason_ids = form.secondary_reason_ids.data or []
+        data.crm_opportunity_id = form.crm_opportunity_id.data
+    elif kind == PostKind.BROKEN_PROMISE:
+        data.promised = form.promised.data
+        data.contact_name = form.contact_name.data
+        data.basis = form.basis.data or None
+        data.basis_detail = form.basis_detail.data
+        data.commitment_id = form.commitment_id.data
+        data.promised_date = form.promised_date.data
+        data.impact = int(form.impact.data) if form.impact.data else None
+        data.revenue_at_risk = form.revenue_at_risk.data
+        data.currency = form.currency.data
+    return data
+
+
+def evidence_files(form) -> list:
+    """The files actually chosen in the form's evidence field."""
+    return [f for f in (form.evidence.data or []) if f and f.filename]

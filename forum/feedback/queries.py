@@ -1,4 +1,5 @@
-"""Read-side queries for posts: the feed with filters, sorts and keyset pagination.
+"""Read-side queries for posts: the feed with filters, sorts and keyset pagination, the post
+page's discussion, and the choices the report forms offer.
 
 Every list runs a fixed number of statements: one for the page (with its joins and counts) and
 one for the tags of the posts on it, however many posts are shown.
@@ -11,16 +12,29 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from forum.auth.models import User
+from forum.accounts.models import Account
+from forum.auth.models import Team, TeamKind, User
 from forum.auth.permissions import can
+from forum.catalog.models import Commitment
 from forum.core.params import MAX_INT, BadFilter, to_id
 from forum.core.time import as_utc
 from forum.extensions import db
-from forum.feedback.models import Comment, Outcome, Post, PostKind, PostStatus
-from forum.taxonomy.models import Tag
+from forum.feedback.models import (
+    Comment,
+    Corroboration,
+    Follow,
+    Outcome,
+    Post,
+    PostKind,
+    PostRevision,
+    PostStatus,
+)
+from forum.feedback.shielding import person_label
+from forum.taxonomy.models import Tag, TaxonomyKind, TaxonomyTerm
 
 PAGE_SIZE = 25
 MAX_AMOUNT = Decimal("1e14")  # Numeric(14, 2)
@@ -67,10 +81,6 @@ class FeedFilter:
 
 def visible_post_or_404(post_id: int, viewer: User) -> Post:
     """The post, or 404: the same answer for a missing post and one the viewer may not see."""
-    from flask import abort
-
-    from forum.auth.permissions import can
-
     post = db.session.get(Post, post_id, options=[joinedload(Post.author), joinedload(Post.region)])
     if post is None or not can(viewer, "post.view", post):
         abort(404)
@@ -203,3 +213,132 @@ def feed_page(f: FeedFilter, viewer: User, cursor: str | None = None, size: int 
     rows = rows[:size]
     next_cursor = encode_cursor(rows[-1][0], f.sort) if more and rows else None
     return rows, next_cursor
+
+
+def team_choices(kind: PostKind) -> list[tuple]:
+    """The teams a report of ``kind`` may name (operations teams for a broken promise)."""
+    query = sa.select(Team).order_by(Team.name)
+    if kind == PostKind.BROKEN_PROMISE:
+        query = query.where(Team.kind == TeamKind.OPERATIONS)
+        blank = "— choose the team —"
+    else:
+        blank = "— any team —"
+    return [("", blank)] + [(t.id, t.name) for t in db.session.scalars(query)]
+
+
+def term_choices(kind: TaxonomyKind) -> list[tuple[int, str]]:
+    """The active terms of ``kind`` (reasons named with their branch)."""
+    terms = db.session.scalars(
+        sa.select(TaxonomyTerm)
+        .where(TaxonomyTerm.kind == kind, TaxonomyTerm.active.is_(True))
+        .order_by(TaxonomyTerm.branch, TaxonomyTerm.name)
+    ).all()
+    if kind == TaxonomyKind.REASON:
+        return [(t.id, f"{t.branch_label}: {t.name}") for t in terms]
+    return [(t.id, t.name) for t in terms]
+
+
+def commitment_choices() -> list[tuple]:
+    """The active catalog commitments, named with their team."""
+    entries = db.session.execute(
+        sa.select(Commitment.id, Commitment.title, Team.name)
+        .join(Team, Commitment.team_id == Team.id)
+        .where(Commitment.active.is_(True))
+        .order_by(Team.name, Commitment.title)
+    ).all()
+    return [("", "— none —")] + [(i, f"{team}: {title}") for i, title, team in entries]
+
+
+def account_names() -> list[str]:
+    """Account names for the form's suggestions."""
+    return db.session.scalars(sa.select(Account.name).order_by(Account.name).limit(2000)).all()
+
+
+def filter_options() -> dict:
+    """The feed's filter choices: kinds, statuses, operations teams and sales regions."""
+    teams = db.session.execute(sa.select(Team.id, Team.name, Team.kind).order_by(Team.name)).all()
+    return {
+        "kinds": PostKind,
+        "statuses": PostStatus,
+        "teams": [(i, n) for i, n, k in teams if k == TeamKind.OPERATIONS],
+        "regions": [(i, n) for i, n, k in teams if k == TeamKind.SALES],
+    }
+
+
+def my_reports(user: User) -> list[sa.Row]:
+    """The user's reports, newest first, each with its fix's status."""
+    return db.session.execute(
+        sa.select(Post, fix_status().label("fix_status"))
+        .where(Post.author_id == user.id)
+        .options(joinedload(Post.account), joinedload(Post.duplicate_of))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(200)
+    ).all()
+
+
+def visible_comment_or_404(post: Post, comment_id: int, viewer: User) -> Comment:
+    """A comment of ``post``, or 404 (also for an internal note the viewer may not read)."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.post_id != post.id:
+        abort(404)
+    if comment.internal and not can(viewer, "post.internal_note"):
+        abort(404)
+    return comment
+
+
+@dataclass
+class PostPage:
+    """A post's discussion, corroborations and revisions, as one viewer may see them."""
+
+    comments: list[Comment]
+    corroborations: list[Corroboration]
+    revisions: list[PostRevision]
+    following: bool
+    mine: Corroboration | None
+    sources: dict[int, Post]  # the merged duplicates some corroborations moved from
+
+
+def post_page(post: Post, viewer: User) -> PostPage:
+    """What the post page shows besides the post and its forms."""
+    comments_q = (
+        sa.select(Comment)
+        .where(Comment.post_id == post.id)
+        .options(joinedload(Comment.author), selectinload(Comment.revisions))
+        .order_by(Comment.id)
+    )
+    if not can(viewer, "post.internal_note"):
+        comments_q = comments_q.where(Comment.internal.is_(False))
+    comments = db.session.scalars(comments_q).unique().all()
+    corroborations = db.session.scalars(
+        sa.select(Corroboration)
+        .where(Corroboration.post_id == post.id)
+        .options(joinedload(Corroboration.user), joinedload(Corroboration.account))
+        .order_by(Corroboration.id)
+    ).all()
+    revisions = db.session.scalars(
+        sa.select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.id)
+    ).all()
+    following = (
+        db.session.scalar(
+            sa.select(Follow.id).where(Follow.post_id == post.id, Follow.user_id == viewer.id)
+        )
+        is not None
+    )
+    mine = next((c for c in corroborations if c.user_id == viewer.id), None)
+    # A merged duplicate's reporter counts as a "me too" here; if they shielded that report,
+    # their name stays behind the shield (the note names the duplicate).
+    moved = {c.moved_from_post_id for c in corroborations} - {None}
+    sources = (
+        {p.id: p for p in db.session.scalars(sa.select(Post).where(Post.id.in_(moved)))}
+        if moved
+        else {}
+    )
+    return PostPage(comments, corroborations, revisions, following, mine, sources)
+
+
+def corroborator_label(viewer: User, corroboration: Corroboration, source: Post | None) -> str:
+    """The corroborator's name, behind the shield of the duplicate it moved from if any."""
+    name = corroboration.user.display_name
+    if source is None:
+        return name
+    return person_label(viewer, source, corroboration.user_id, name)

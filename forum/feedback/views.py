@@ -1,7 +1,6 @@
 """Post pages: the feed, filing the three kinds of report, a post's page, comments, 'me too',
 evidence files and revealing a shielded author."""
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -15,17 +14,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
 
-from forum.accounts.models import Account
-from forum.auth.models import Team, TeamKind
 from forum.auth.permissions import can, require, require_obj
-from forum.catalog.models import Commitment
 from forum.core.errors import Conflict, DomainError
 from forum.core.params import to_int
 from forum.extensions import db, limiter
 from forum.feedback import attachments as files
-from forum.feedback import queries, services
+from forum.feedback import forms, queries, services
 from forum.feedback.forms import (
     FORMS,
     AttachForm,
@@ -36,16 +31,11 @@ from forum.feedback.forms import (
 )
 from forum.feedback.models import (
     Attachment,
-    Comment,
-    Corroboration,
-    Follow,
     Post,
     PostKind,
-    PostRevision,
-    PostStatus,
 )
 from forum.feedback.shielding import author_label, can_see_author, person_label
-from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
+from forum.feedback.similar import similar_posts
 
 bp = Blueprint("feedback", __name__, url_prefix="/posts")
 
@@ -74,93 +64,6 @@ def _kind_from_slug(slug: str) -> PostKind:
     abort(404)
 
 
-def _team_choices(form, kind: PostKind) -> None:
-    if not hasattr(form, "team_id"):
-        return
-    query = sa.select(Team).order_by(Team.name)
-    if kind == PostKind.BROKEN_PROMISE:
-        query = query.where(Team.kind == TeamKind.OPERATIONS)
-        blank = "— choose the team —"
-    else:
-        blank = "— any team —"
-    form.team_id.choices = [("", blank)] + [(t.id, t.name) for t in db.session.scalars(query)]
-
-
-def _term_choices(kind: TaxonomyKind):
-    terms = db.session.scalars(
-        sa.select(TaxonomyTerm)
-        .where(TaxonomyTerm.kind == kind, TaxonomyTerm.active.is_(True))
-        .order_by(TaxonomyTerm.branch, TaxonomyTerm.name)
-    ).all()
-    if kind == TaxonomyKind.REASON:
-        return [(t.id, f"{t.branch_label}: {t.name}") for t in terms]
-    return [(t.id, t.name) for t in terms]
-
-
-def _prepare(form, kind: PostKind) -> None:
-    """Fill the select boxes of ``form`` from the database."""
-    _team_choices(form, kind)
-    if kind == PostKind.WIN_LOSS:
-        form.competitor_id.choices = [("", "— none named —")] + _term_choices(
-            TaxonomyKind.COMPETITOR
-        )
-        reasons = _term_choices(TaxonomyKind.REASON)
-        form.primary_reason_id.choices = [("", "— not given —")] + reasons
-        form.secondary_reason_ids.choices = reasons
-    if kind == PostKind.BROKEN_PROMISE:
-        entries = db.session.execute(
-            sa.select(Commitment.id, Commitment.title, Team.name)
-            .join(Team, Commitment.team_id == Team.id)
-            .where(Commitment.active.is_(True))
-            .order_by(Team.name, Commitment.title)
-        ).all()
-        form.commitment_id.choices = [("", "— none —")] + [
-            (i, f"{team}: {title}") for i, title, team in entries
-        ]
-
-
-def _account_names() -> list[str]:
-    return db.session.scalars(sa.select(Account.name).order_by(Account.name).limit(2000)).all()
-
-
-def _input(form, kind: PostKind) -> services.PostInput:
-    data = services.PostInput(
-        kind=kind,
-        title=form.title.data,
-        body=form.body.data,
-        account=form.account.data or "",
-        tags=form.tag_list(),
-        shielded=form.shielded.data,
-        submission_key=(form.submission_key.data or "")[:64] or None,
-        team_id=getattr(form, "team_id", None) and form.team_id.data,
-        evidence=[(upload.read(), upload.filename) for upload in _evidence(form)],
-    )
-    if kind == PostKind.WIN_LOSS:
-        data.outcome = form.outcome.data
-        data.deal_value = form.deal_value.data
-        data.currency = form.currency.data
-        data.stage = form.stage.data or None
-        data.competitor_id = form.competitor_id.data
-        data.primary_reason_id = form.primary_reason_id.data
-        data.secondary_reason_ids = form.secondary_reason_ids.data or []
-        data.crm_opportunity_id = form.crm_opportunity_id.data
-    elif kind == PostKind.BROKEN_PROMISE:
-        data.promised = form.promised.data
-        data.contact_name = form.contact_name.data
-        data.basis = form.basis.data or None
-        data.basis_detail = form.basis_detail.data
-        data.commitment_id = form.commitment_id.data
-        data.promised_date = form.promised_date.data
-        data.impact = int(form.impact.data) if form.impact.data else None
-        data.revenue_at_risk = form.revenue_at_risk.data
-        data.currency = form.currency.data
-    return data
-
-
-def _evidence(form) -> list:
-    return [f for f in (form.evidence.data or []) if f and f.filename]
-
-
 @bp.get("/")
 @require("post.view")
 def feed():
@@ -172,33 +75,17 @@ def feed():
         rows=rows,
         f=f,
         next_cursor=next_cursor,
-        filters=_filter_options(),
+        filters=queries.filter_options(),
         sorts=queries.SORTS,
         is_first=not request.args.get("after"),
     )
-
-
-def _filter_options() -> dict:
-    teams = db.session.execute(sa.select(Team.id, Team.name, Team.kind).order_by(Team.name)).all()
-    return {
-        "kinds": PostKind,
-        "statuses": PostStatus,
-        "teams": [(i, n) for i, n, k in teams if k == TeamKind.OPERATIONS],
-        "regions": [(i, n) for i, n, k in teams if k == TeamKind.SALES],
-    }
 
 
 @bp.get("/mine")
 @require("post.create")
 def mine():
     """My reports and where each one stands."""
-    rows = db.session.execute(
-        sa.select(Post, queries.fix_status().label("fix_status"))
-        .where(Post.author_id == current_user.id)
-        .options(joinedload(Post.account), joinedload(Post.duplicate_of))
-        .order_by(Post.created_at.desc(), Post.id.desc())
-        .limit(200)
-    ).all()
+    rows = queries.my_reports(current_user)
     return render_template("feedback/mine.html", rows=rows)
 
 
@@ -216,12 +103,12 @@ def create(slug: str):
     """File a report of one kind (the form works without JavaScript)."""
     kind = _kind_from_slug(slug)
     form = FORMS[kind.value]()
-    _prepare(form, kind)
+    forms.fill_choices(form, kind)
     if request.method == "GET" and request.args.get("title"):
         form.title.data = request.args["title"][:200]
     if form.validate_on_submit():
         try:
-            post = services.create_post(current_user, _input(form, kind))
+            post = services.create_post(current_user, forms.post_input(form, kind))
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -233,7 +120,7 @@ def create(slug: str):
             )
             return redirect(url_for("feedback.detail", post_id=post.id))
     return render_template(
-        "feedback/form.html", form=form, kind=kind, accounts=_account_names(), editing=None
+        "feedback/form.html", form=form, kind=kind, accounts=queries.account_names(), editing=None
     )
 
 
@@ -247,68 +134,31 @@ def detail(post_id: int):
 
 def _render_detail(post: Post, *, revealed=None, reveal_form=None, status=200):
     viewer = current_user
-    comments_q = (
-        sa.select(Comment)
-        .where(Comment.post_id == post.id)
-        .options(joinedload(Comment.author), selectinload(Comment.revisions))
-        .order_by(Comment.id)
-    )
-    if not can(viewer, "post.internal_note"):
-        comments_q = comments_q.where(Comment.internal.is_(False))
-    comments = db.session.scalars(comments_q).unique().all()
-    corroborations = db.session.scalars(
-        sa.select(Corroboration)
-        .where(Corroboration.post_id == post.id)
-        .options(joinedload(Corroboration.user), joinedload(Corroboration.account))
-        .order_by(Corroboration.id)
-    ).all()
-    revisions = db.session.scalars(
-        sa.select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.id)
-    ).all()
-    following = (
-        db.session.scalar(
-            sa.select(Follow.id).where(Follow.post_id == post.id, Follow.user_id == viewer.id)
-        )
-        is not None
-    )
-    mine = next((c for c in corroborations if c.user_id == viewer.id), None)
-    # A merged duplicate's reporter counts as a "me too" here; if they shielded that report,
-    # their name stays behind the shield (the note names the duplicate).
-    moved = {c.moved_from_post_id for c in corroborations} - {None}
-    sources = (
-        {p.id: p for p in db.session.scalars(sa.select(Post).where(Post.id.in_(moved)))}
-        if moved
-        else {}
-    )
+    data = queries.post_page(post, viewer)
     comment_form = CommentForm()
     if not can(viewer, "post.internal_note"):
         del comment_form.internal
     return render_template(
         "feedback/detail.html",
         post=post,
-        comments=comments,
-        corroborations=corroborations,
-        revisions=revisions,
-        following=following,
-        my_corroboration=mine,
+        comments=data.comments,
+        corroborations=data.corroborations,
+        revisions=data.revisions,
+        following=data.following,
+        my_corroboration=data.mine,
         author=author_label(viewer, post),
         sees_author=can_see_author(viewer, post),
         person=lambda pid, name: person_label(viewer, post, pid, name),
-        corroborator=lambda c: _corroborator_label(viewer, c, sources.get(c.moved_from_post_id)),
+        corroborator=lambda c: queries.corroborator_label(
+            viewer, c, data.sources.get(c.moved_from_post_id)
+        ),
         comment_form=comment_form,
         corroborate_form=CorroborateForm(),
         reveal_form=reveal_form or RevealForm(),
         attach_form=AttachForm(),
         revealed=revealed,
-        accounts=_account_names(),
+        accounts=queries.account_names(),
     ), status
-
-
-def _corroborator_label(viewer, corroboration: Corroboration, source: Post | None) -> str:
-    name = corroboration.user.display_name
-    if source is None:
-        return name
-    return person_label(viewer, source, corroboration.user_id, name)
 
 
 @bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
@@ -321,7 +171,7 @@ def edit(post_id: int):
     # The post fills the form only on GET: on POST a field the request leaves out (a crafted
     # request, or no checkbox ticked) must not fall back to the post's objects (tags, account).
     form = FORMS[kind.value](obj=post if request.method == "GET" else None)
-    _prepare(form, kind)
+    forms.fill_choices(form, kind)
     if request.method == "GET":
         form.account.data = post.account.name if post.account else ""
         form.tags.data = ", ".join(t.name for t in post.tags)
@@ -336,7 +186,7 @@ def edit(post_id: int):
         except ValueError:
             abort(400, description="The form is damaged: reload the page and try again.")
         try:
-            services.update_post(post, current_user, _input(form, kind), version=base)
+            services.update_post(post, current_user, forms.post_input(form, kind), version=base)
         except Conflict:
             raise
         except DomainError as exc:
@@ -350,7 +200,7 @@ def edit(post_id: int):
         "feedback/form.html",
         form=form,
         kind=kind,
-        accounts=_account_names(),
+        accounts=queries.account_names(),
         editing=post,
         version=version,
     )
@@ -413,21 +263,12 @@ def comment(post_id: int):
     return redirect(url_for("feedback.detail", post_id=post.id, _anchor=f"comment-{created.id}"))
 
 
-def _get_comment_or_404(post: Post, comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.post_id != post.id:
-        abort(404)
-    if comment.internal and not can(current_user, "post.internal_note"):
-        abort(404)
-    return comment
-
-
 @bp.route("/<int:post_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @require("comment.edit")
 def edit_comment(post_id: int, comment_id: int):
     """The author edits their comment; earlier versions stay visible."""
     post = get_post_or_404(post_id)
-    comment = _get_comment_or_404(post, comment_id)
+    comment = queries.visible_comment_or_404(post, comment_id, current_user)
     require_obj("comment.edit", comment)
     form = CommentEditForm(obj=comment)
     if form.validate_on_submit():
@@ -448,7 +289,7 @@ def attach(post_id: int):
     post = get_post_or_404(post_id)
     require_obj("post.attach", post)
     form = AttachForm()
-    uploads = _evidence(form) if form.validate() else []
+    uploads = forms.evidence_files(form) if form.validate() else []
     if not uploads:
         flash("Choose a file to attach.", "error")
         return redirect(url_for("feedback.detail", post_id=post.id))
@@ -526,8 +367,6 @@ def follow(post_id: int):
 @require("post.view")
 def similar():
     """Posts whose titles resemble ``title`` (JSON), so reps corroborate instead of duplicating."""
-    from forum.feedback.similar import similar_posts
-
     title = request.args.get("title", "")[:200]
     posts = similar_posts(title, limit=5, typing=True)
     return jsonify(

@@ -2,30 +2,25 @@
 simultaneous changes never both win) and appends a history entry. Services flush; the caller
 commits."""
 
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from forum.auth.models import Team, TeamKind, User
+from forum.auth.models import Team, User
 from forum.auth.permissions import can, ensure
-from forum.core import audit, settings
 from forum.core.errors import Conflict, DomainError, Forbidden
-from forum.core.signals import fix_created, fix_transitioned
+from forum.core.signals import fix_transitioned
 from forum.core.time import utcnow
 from forum.extensions import db
-from forum.feedback.models import Corroboration, Post, PostKind, PostStatus
-from forum.feedback.services import set_post_status
-from forum.fixes import history, workflow
+from forum.feedback.models import Post
+from forum.fixes import history, sla, workflow
 from forum.fixes.models import (
-    DEFAULT_SLA,
     EventKind,
     Fix,
     FixComment,
     FixEvent,
     FixStatus,
     Priority,
-    SlaTarget,
 )
 from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
 
@@ -50,54 +45,11 @@ class InvalidTransition(Conflict):
         )
 
 
-def sla_for(priority: str) -> tuple[int, int]:
-    """(hours to acknowledge, days to resolve) for ``priority``."""
-    row = db.session.get(SlaTarget, str(priority))
-    return (row.ack_hours, row.resolve_days) if row else DEFAULT_SLA[str(priority)]
-
-
-POLICY_SETTINGS = ("triage_target_hours", "verify_window_days", "sponsor_after_hours")
-
-
-def save_sla_policy(
-    targets: dict[str, tuple[int, int]], policy: dict[str, int], *, actor: User
-) -> None:
-    """Store (ack hours, resolve days) per priority and the policy settings, audited.
-
-    Existing fixes keep their due dates; new ones take theirs from here. Flushes.
-    """
-    for priority, (ack_hours, resolve_days) in targets.items():
-        row = db.session.get(SlaTarget, priority) or SlaTarget(priority=priority)
-        row.ack_hours, row.resolve_days = ack_hours, resolve_days
-        db.session.add(row)
-    for key in POLICY_SETTINGS:
-        settings.put(key, policy[key])
-    db.session.flush()
-    audit.record(
-        "sla.update",
-        actor=actor,
-        targets={p: list(v) for p, v in targets.items()},
-        **policy,
-    )
-
-
-def default_due(priority: str, start: datetime) -> tuple[datetime, datetime]:
-    ack_hours, resolve_days = sla_for(priority)
-    return start + timedelta(hours=ack_hours), start + timedelta(days=resolve_days)
-
-
 def _reason(note: str, what: str = "a reason") -> str:
     note = (note or "").strip()
     if len(note) < MIN_REASON:
         raise DomainError(f"Give {what}.")
     return note
-
-
-def _owner_team(team_id: int | None) -> Team:
-    team = db.session.get(Team, team_id) if team_id else None
-    if team is None or team.kind != TeamKind.OPERATIONS:
-        raise DomainError("Choose the operations team that owns the fix.")
-    return team
 
 
 def _assignee(team: Team, user_id: int | None) -> User | None:
@@ -107,18 +59,6 @@ def _assignee(team: Team, user_id: int | None) -> User | None:
     if user is None or not user.active or user.team_id != team.id:
         raise DomainError("The assignee must be an active member of the owner team.")
     return user
-
-
-def team_member_choices(team_id: int) -> list[tuple[int, str]]:
-    """(id, name) of the active members of a team, for assignee pickers."""
-    return [
-        (u.id, u.display_name)
-        for u in db.session.scalars(
-            sa.select(User)
-            .where(User.team_id == team_id, User.active.is_(True))
-            .order_by(User.display_name)
-        )
-    ]
 
 
 def changes_since(fix: Fix, version: int) -> list[FixEvent]:
@@ -161,133 +101,6 @@ def claim(fix: Fix, version: int, now: datetime) -> None:
     # The row is already written; keep the session from writing these two again.
     sa.orm.attributes.set_committed_value(fix, "version", version + 1)
     sa.orm.attributes.set_committed_value(fix, "updated_at", now)
-
-
-def recompute_revenue(fix: Fix) -> Decimal:
-    """Revenue at risk over the fix's posts, each account counted once (its largest amount)."""
-    per_account: dict[object, Decimal] = {}
-    posts = db.session.execute(
-        sa.select(Post.id, Post.account_id, Post.kind, Post.revenue_at_risk).where(
-            Post.fix_id == fix.id
-        )
-    ).all()
-    for post_id, account_id, kind, amount in posts:
-        if kind == PostKind.BROKEN_PROMISE and amount:
-            key = account_id or ("post", post_id)
-            per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
-    corroborations = db.session.execute(
-        sa.select(Corroboration.post_id, Corroboration.account_id, Corroboration.amount)
-        .join(Post, Corroboration.post_id == Post.id)
-        .where(Post.fix_id == fix.id, Corroboration.amount.is_not(None))
-    ).all()
-    by_post = {p[0]: p[1] for p in posts}
-    for post_id, account_id, amount in corroborations:
-        key = account_id or by_post.get(post_id) or ("post", post_id)
-        per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
-    fix.revenue_at_risk = sum(per_account.values(), Decimal(0))
-    db.session.flush()
-    return fix.revenue_at_risk
-
-
-def _link(fix: Fix, posts: list[Post], actor: User, now: datetime) -> None:
-    for post in posts:
-        if post.fix_id == fix.id:
-            continue
-        if post.status not in {PostStatus.NEW, PostStatus.NEEDS_INFO}:
-            raise DomainError(f"Post #{post.id} has already been triaged.")
-        post.fix_id = fix.id
-        post.triaged_at = now
-        set_post_status(
-            post,
-            PostStatus.LINKED,
-            actor=actor,
-            now=now,
-            fix_id=fix.id,
-            note=f"Linked to fix #{fix.id}",
-        )
-
-
-def create_fix(
-    *,
-    title: str,
-    problem: str,
-    owner_team_id: int,
-    priority: str,
-    actor: User,
-    assignee_id: int | None = None,
-    due_at: datetime | None = None,
-    due_reason: str = "",
-    posts: list[Post] = (),
-    now: datetime | None = None,
-) -> Fix:
-    """Open a fix (optionally from posts) with its SLA dates; the first history entry."""
-    now = now or utcnow()
-    ensure(actor, "fix.create", message="Only leaders create fixes.")
-    if priority not in {p.value for p in Priority}:
-        raise DomainError("Choose a priority.")
-    title, problem = " ".join((title or "").split()), (problem or "").strip()
-    if not title or not problem:
-        raise DomainError("A fix needs a title and a problem statement.")
-    team = _owner_team(owner_team_id)
-    ack_due, sla_due = default_due(priority, now)
-    details = {"sla_due": sla_due.isoformat()}
-    if due_at is not None and due_at != sla_due:
-        details["due_reason"] = _reason(due_reason, "a reason for the non-standard due date")
-    fix = Fix(
-        title=title,
-        problem=problem,
-        owner_team=team,
-        assignee=_assignee(team, assignee_id),
-        created_by_id=actor.id,
-        priority=priority,
-        status=S.OPEN,
-        ack_due_at=ack_due,
-        due_at=due_at or sla_due,
-        created_at=now,
-        updated_at=now,
-        version=1,
-    )
-    db.session.add(fix)
-    db.session.flush()
-    details.update(
-        owner_team=team.name,
-        priority=priority,
-        due=fix.due_at.isoformat(),
-        posts=[p.id for p in posts],
-    )
-    history.append(
-        fix,
-        EventKind.CREATED,
-        actor=actor,
-        to_value=S.OPEN,
-        at=now,
-        note=details.get("due_reason", ""),
-        details=details,
-    )
-    _link(fix, list(posts), actor, now)
-    recompute_revenue(fix)
-    fix_created.send(fix, actor=actor)
-    return fix
-
-
-def link_posts(
-    fix: Fix, posts: list[Post], *, actor: User, version: int, now: datetime | None = None
-) -> FixEvent:
-    """Attach more posts to an existing fix."""
-    now = now or utcnow()
-    if fix.status in {S.VERIFIED, S.WONT_FIX}:
-        raise DomainError("Reopen this fix before attaching new reports to it.")
-    claim(fix, version, now)
-    _link(fix, posts, actor, now)
-    recompute_revenue(fix)
-    return history.append(
-        fix,
-        EventKind.LINKED,
-        actor=actor,
-        at=now,
-        details={"posts": [p.id for p in posts]},
-        note=", ".join(f"#{p.id}" for p in posts),
-    )
 
 
 def transition(
@@ -353,7 +166,7 @@ def transition(
         fix.resolved_at = fix.verified_at = fix.closed_at = None
         fix.escalation_level = 0
         fix.snoozed_until = None
-        _, fix.due_at = default_due(fix.priority, now)
+        _, fix.due_at = sla.default_due(fix.priority, now)
         details["new_due"] = fix.due_at.isoformat()
         if recurrence_post is not None:
             fix.recurrence_count += 1

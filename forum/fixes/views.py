@@ -1,22 +1,17 @@
 """Fix pages: list, the fix page with its timeline, status moves, assignment, priority, due
 date, snooze, escalations, the operations queue and the SLA policy."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
-from forum.auth.models import Role, Team, TeamKind
 from forum.auth.permissions import can, require, require_obj
 from forum.core import settings
 from forum.core.errors import DomainError
-from forum.core.pagination import paginate
 from forum.core.params import MAX_IDS, BadFilter, arg_choice, arg_int, to_id, to_int
 from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
-from forum.feedback.models import Post
-from forum.feedback.shielding import can_see_author, shield_label
-from forum.fixes import history, services, workflow
+from forum.fixes import queries, services, workflow
+from forum.fixes import sla as sla_policy
 from forum.fixes.escalations import acknowledge_escalation as acknowledge_escalation_of
 from forum.fixes.escalations import snooze as snooze_fix
 from forum.fixes.forms import (
@@ -28,36 +23,13 @@ from forum.fixes.forms import (
     SnoozeForm,
     TransitionForm,
 )
-from forum.fixes.models import (
-    OPEN_STATUSES,
-    Escalation,
-    EventKind,
-    Fix,
-    FixComment,
-    FixEvent,
-    FixStatus,
-    Priority,
-)
-from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
+from forum.fixes.models import Escalation, Fix, FixStatus, Priority
 
 bp = Blueprint("fixes", __name__, url_prefix="/fixes")
 
-PLAIN_KINDS = {EventKind.CREATED, EventKind.STATUS, EventKind.LINKED}
-# Those who may not see staff names ("fix.staff_names") read each member of staff as their role.
-STAFF_BY_ROLE = {
-    Role.OPS: "the operations team",
-    Role.LEADER: "sales leadership",
-    Role.ADMIN: "sales leadership",
-}
-
 
 def get_fix_or_404(fix_id: int) -> Fix:
-    fix = db.session.get(
-        Fix, fix_id, options=[joinedload(Fix.owner_team), joinedload(Fix.assignee)]
-    )
-    if fix is None or not can(current_user, "fix.view", fix):
-        abort(404)
-    return fix
+    return queries.visible_fix_or_404(fix_id, current_user)
 
 
 def _version(form) -> int:
@@ -66,55 +38,22 @@ def _version(form) -> int:
     return form.version.data
 
 
-def _root_causes():
-    return [("", "— choose —")] + [
-        (t.id, t.name)
-        for t in db.session.scalars(
-            sa.select(TaxonomyTerm)
-            .where(TaxonomyTerm.kind == TaxonomyKind.ROOT_CAUSE, TaxonomyTerm.active.is_(True))
-            .order_by(TaxonomyTerm.name)
-        )
-    ]
-
-
 def _team_members(team_id: int):
-    return [("", "— nobody —")] + services.team_member_choices(team_id)
-
-
-def _actor_label(event: FixEvent, plain: bool, shielded: dict[int, Post]) -> str:
-    if event.actor is None:
-        return "Voice of Sales (automatic)"
-    if event.actor_id in shielded:
-        return shield_label(shielded[event.actor_id])
-    staff = STAFF_BY_ROLE.get(event.actor.role) if plain else None
-    return staff or event.actor.display_name
+    return [("", "— nobody —")] + queries.team_member_choices(team_id)
 
 
 @bp.get("/")
 @require("fix.view")
 def index():
     """All fixes, filterable by status, team, priority and overdue."""
-    query = sa.select(Fix).options(joinedload(Fix.owner_team), joinedload(Fix.assignee))
     status = arg_choice(
         "status", {"open"} | {s.value for s in FixStatus}, message="Unknown status."
     )
     team = arg_int("team", min=1, message="Unknown team.")
     priority = arg_choice("priority", {p.value for p in Priority}, message="Unknown priority.")
     overdue = request.args.get("overdue") == "1"
-    if status == "open":
-        query = query.where(Fix.status.in_(OPEN_STATUSES))
-    elif status:
-        query = query.where(Fix.status == status)
-    if team is not None:
-        query = query.where(Fix.owner_team_id == team)
-    if priority:
-        query = query.where(Fix.priority == priority)
-    if overdue:
-        query = query.where(Fix.status.in_(OPEN_STATUSES), Fix.due_at < utcnow())
-    page = paginate(query.order_by(Fix.due_at, Fix.priority, Fix.id), per_page=30)
-    teams = db.session.execute(
-        sa.select(Team.id, Team.name).where(Team.kind == TeamKind.OPERATIONS).order_by(Team.name)
-    ).all()
+    page = queries.fix_list(status=status, team=team, priority=priority, overdue=overdue)
+    teams = queries.operations_teams()
     return render_template(
         "fixes/index.html",
         page=page,
@@ -137,64 +76,22 @@ def detail(fix_id: int):
 
 
 def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
-    viewer = current_user
-    now = utcnow()
-    plain = not can(viewer, "fix.staff_names")
-    events = db.session.scalars(
-        sa.select(FixEvent)
-        .where(FixEvent.fix_id == fix.id)
-        .options(joinedload(FixEvent.actor))
-        .order_by(FixEvent.seq)
-    ).all()
-    chain = history.verify_entries(fix.id, list(events), fix.version)
-    comments = db.session.scalars(
-        sa.select(FixComment)
-        .where(FixComment.fix_id == fix.id)
-        .options(joinedload(FixComment.author))
-        .order_by(FixComment.id)
-    ).all()
-    posts = db.session.scalars(
-        sa.select(Post)
-        .where(Post.fix_id == fix.id)
-        .options(joinedload(Post.author), joinedload(Post.region), joinedload(Post.account))
-        .order_by(Post.id)
-    ).all()
-    # A shielded reporter who verifies, reopens or comments would be named by it: their
-    # entries and comments wear the shield, as their comments on the post do.
-    shielded = {p.author_id: p for p in posts if not can_see_author(viewer, p)}
-    timeline = []
-    for e in events:
-        if plain and e.kind not in PLAIN_KINDS:
-            continue
-        timeline.append(("event", e.at, e, _actor_label(e, plain, shielded)))
-    for c in comments:
-        name = shield_label(shielded[c.author_id]) if c.author_id in shielded else None
-        timeline.append(("comment", c.created_at, c, name or c.author.display_name))
-    for p in posts:
-        timeline.append(("post", p.created_at, p, None))
-    timeline.sort(key=lambda item: (item[1], {"post": 0, "event": 1, "comment": 2}[item[0]]))
-    moves = workflow.allowed_moves(viewer, fix, now)
-    escalations = db.session.scalars(
-        sa.select(Escalation)
-        .where(Escalation.fix_id == fix.id)
-        .options(joinedload(Escalation.to_user))
-        .order_by(Escalation.id)
-    ).all()
+    data = queries.fix_page(fix, current_user)
     transition_form = form or TransitionForm(version=fix.version)
-    transition_form.root_cause_id.choices = _root_causes()
+    transition_form.root_cause_id.choices = queries.root_cause_choices()
     assign_form = AssignForm(version=fix.version, assignee_id=fix.assignee_id)
     assign_form.assignee_id.choices = _team_members(fix.owner_team_id)
     return render_template(
         "fixes/detail.html",
         fix=fix,
-        timeline=timeline,
-        chain=chain,
-        posts=posts,
-        moves=moves,
+        timeline=data.timeline,
+        chain=data.chain,
+        posts=data.posts,
+        moves=data.moves,
         labels=workflow.ACTION_LABELS,
-        plain=plain,
-        escalations=escalations,
-        now=now,
+        plain=data.plain,
+        escalations=data.escalations,
+        now=data.now,
         transition_form=transition_form,
         assign_form=assign_form,
         priority_form=PriorityForm(version=fix.version, priority=fix.priority),
@@ -202,10 +99,9 @@ def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
         snooze_form=SnoozeForm(version=fix.version),
         comment_form=FixCommentForm(),
         error=error,
-        verify_prompt=fix.status == FixStatus.RESOLVED
-        and (FixStatus.VERIFIED in moves or FixStatus.REOPENED in moves),
-        window_ends=workflow.verify_window_ends(fix),
-        is_reporter=workflow.Party.REPORTER in workflow.parties(viewer, fix),
+        verify_prompt=data.verify_prompt,
+        window_ends=data.window_ends,
+        is_reporter=data.is_reporter,
     ), status
 
 
@@ -228,7 +124,7 @@ def change_status(fix_id: int):
     """Move the fix along the workflow (the table decides who may)."""
     fix = get_fix_or_404(fix_id)
     form = TransitionForm()
-    form.root_cause_id.choices = _root_causes()
+    form.root_cause_id.choices = queries.root_cause_choices()
     if not form.validate():
         abort(400, description="The form is incomplete; reload the page and try again.")
     to = form.to.data
@@ -372,17 +268,7 @@ def acknowledge_escalation(escalation_id: int):
 @require("fix.escalations")
 def escalations():
     """Escalations waiting for me (leaders see all open ones)."""
-    query = (
-        sa.select(Escalation)
-        .where(Escalation.acknowledged_at.is_(None))
-        .options(
-            joinedload(Escalation.fix).joinedload(Fix.owner_team), joinedload(Escalation.to_user)
-        )
-        .order_by(Escalation.created_at)
-    )
-    if not can(current_user, "escalation.oversee"):
-        query = query.where(Escalation.to_user_id == current_user.id)
-    rows = db.session.scalars(query).all()
+    rows = queries.open_escalations(current_user)
     return render_template("fixes/escalations.html", escalations=rows, now=utcnow())
 
 
@@ -393,42 +279,15 @@ def queue():
     team_id = current_user.team_id
     if can(current_user, "fix.queue_any_team"):
         team_id = arg_int("team", min=1, message="Unknown team.")
-    teams = db.session.execute(
-        sa.select(Team.id, Team.name).where(Team.kind == TeamKind.OPERATIONS).order_by(Team.name)
-    ).all()
-    if team_id is None and teams:
-        team_id = teams[0][0]
-    team = db.session.get(Team, team_id) if team_id else None
-    if team_id and (team is None or team.kind != TeamKind.OPERATIONS):
-        abort(404)
-    fixes = (
-        db.session.scalars(
-            sa.select(Fix)
-            .where(Fix.owner_team_id == team_id, Fix.status.in_(OPEN_STATUSES))
-            .options(joinedload(Fix.assignee))
-            .order_by(Fix.due_at, Fix.priority, Fix.id)
-        ).all()
-        if team_id
-        else []
-    )
-    awaiting = (
-        db.session.scalars(
-            sa.select(Fix)
-            .where(Fix.owner_team_id == team_id, Fix.status == FixStatus.RESOLVED)
-            .order_by(Fix.resolved_at.desc())
-            .limit(50)
-        ).all()
-        if team_id
-        else []
-    )
+    data = queries.queue(current_user, team_id)
     return render_template(
         "fixes/queue.html",
-        fixes=fixes,
-        awaiting=awaiting,
-        team=team,
-        teams=teams,
+        fixes=data.fixes,
+        awaiting=data.awaiting,
+        team=data.team,
+        teams=data.teams,
         now=utcnow(),
-        can_ack={f.id for f in fixes if workflow.allows(current_user, f, FixStatus.ACKNOWLEDGED)},
+        can_ack=data.can_ack,
     )
 
 
@@ -475,10 +334,10 @@ def sla():
     form = SlaForm()
     if request.method == "GET":
         for p in Priority:
-            ack, resolve = services.sla_for(p.value)
+            ack, resolve = sla_policy.sla_for(p.value)
             getattr(form, f"{p.value}_ack_hours").data = ack
             getattr(form, f"{p.value}_resolve_days").data = resolve
-        for key in services.POLICY_SETTINGS:
+        for key in sla_policy.POLICY_SETTINGS:
             getattr(form, key).data = settings.get(key)
     if form.validate_on_submit():
         targets = {
@@ -488,8 +347,8 @@ def sla():
             )
             for p in Priority
         }
-        policy = {key: getattr(form, key).data for key in services.POLICY_SETTINGS}
-        services.save_sla_policy(targets, policy, actor=current_user)
+        policy = {key: getattr(form, key).data for key in sla_policy.POLICY_SETTINGS}
+        sla_policy.save_sla_policy(targets, policy, actor=current_user)
         db.session.commit()
         flash("The SLA policy is saved. New fixes get due dates from it.", "success")
         return redirect(url_for("fixes.sla"))

@@ -15,6 +15,7 @@ from forum.extensions import db
 from forum.feedback.models import Corroboration, Post, PostStatus
 from forum.feedback.services import recompute_totals, set_post_status
 from forum.feedback.similar import similar_posts
+from forum.fixes import creation
 from forum.fixes import services as fixes
 from forum.fixes.models import Fix, FixStatus
 
@@ -50,7 +51,7 @@ def create_fix_from_posts(posts: list[Post], *, actor: User, **fields) -> Fix:
         raise DomainError("Choose at least one report.")
     for post in posts:
         _check(post, actor)
-    fix = fixes.create_fix(actor=actor, posts=posts, **fields)
+    fix = creation.create_fix(actor=actor, posts=posts, **fields)
     for post in posts:
         post_triaged.send(post, actor=actor, action="linked", fix=fix)
     return fix
@@ -59,7 +60,7 @@ def create_fix_from_posts(posts: list[Post], *, actor: User, **fields) -> Fix:
 def attach_to_fix(post: Post, fix: Fix, *, actor: User) -> Fix:
     """Link a post to an existing fix."""
     _check(post, actor)
-    fixes.link_posts(fix, [post], actor=actor, version=fix.version)
+    creation.link_posts(fix, [post], actor=actor, version=fix.version)
     post_triaged.send(post, actor=actor, action="linked", fix=fix)
     return fix
 
@@ -116,7 +117,7 @@ def mark_duplicate(post: Post, original: Post, *, actor: User) -> None:
     recompute_totals(post)
     recompute_totals(original)
     if original.fix_id:
-        fixes.recompute_revenue(db.session.get(Fix, original.fix_id))
+        creation.recompute_revenue(db.session.get(Fix, original.fix_id))
     post_triaged.send(post, actor=actor, action="duplicate", original=original)
 
 
@@ -184,6 +185,6 @@ def reopen_for_recurrence(post: Post, fix: Fix, *, actor: User) -> Fix:
         note=f"Recurrence reported in post #{post.id}",
         recurrence_post=post,
     )
-    fixes.link_posts(fix, [post], actor=actor, version=fix.version)
+    creation.link_posts(fix, [post], actor=actor, version=fix.version)
     post_triaged.send(post, actor=actor, action="linked", fix=fix)
     return fix

@@ -17,7 +17,7 @@ from forum.feedback.models import Post, PostKind, PostStatus
 from forum.feedback.shielding import author_label
 from forum.fixes.forms import FixForm
 from forum.fixes.models import OPEN_STATUSES, Fix, FixStatus
-from forum.fixes.services import team_member_choices
+from forum.fixes.queries import team_member_choices
 from forum.triage import services
 from forum.triage.forms import AttachForm, DuplicateForm, NoteForm, QuestionForm, ReasonForm
 

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from forum.auth.models import TeamKind
 from forum.board import filters, queries
 from forum.extensions import db
-from forum.fixes import services
+from forum.fixes import creation, services
 from forum.fixes.models import Fix
 from forum.taxonomy.models import TaxonomyTerm
 from tests import factories
@@ -198,7 +198,7 @@ def _service_fix(app, team_id: int):
         db.session.add(cause)
         db.session.flush()
         t0 = Q2 + 3 * DAY  # midnight UTC
-        fix = services.create_fix(
+        fix = creation.create_fix(
             title="Lead times",
             problem="Late.",
             owner_team_id=team_id,

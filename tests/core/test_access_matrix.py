@@ -23,6 +23,7 @@ from PIL import Image
 from forum.extensions import db
 from forum.feedback import services as posts
 from forum.feedback.models import PostKind
+from forum.fixes import creation
 from forum.fixes import services as fixes
 from forum.fixes.models import Escalation, FixStatus
 from tests import factories
@@ -634,7 +635,7 @@ def _report(author, title: str, *, shielded: bool = False):
 
 
 def _fix(title: str, post, *, team, actor):
-    return fixes.create_fix(
+    return creation.create_fix(
         title=title,
         problem="Customers were promised more.",
         owner_team_id=team.id,

@@ -13,7 +13,7 @@ from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind
 from forum.feedback.services import PostInput, corroborate, create_post
-from forum.fixes import services
+from forum.fixes import creation, services
 from forum.fixes.models import Fix, FixStatus
 from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
 from tests import factories
@@ -114,7 +114,7 @@ def open_fix(
     title: str = "Shipping lead times",
     team_id: int | None = None,
 ) -> Fix:
-    return services.create_fix(
+    return creation.create_fix(
         title=title,
         problem="Promised 5 days, took 21.",
         owner_team_id=team_id or org.ops_team_id,

@@ -5,6 +5,7 @@ import pytest
 from forum.extensions import db
 from forum.feedback import services as posts
 from forum.feedback.models import PostKind
+from forum.fixes import creation
 from forum.fixes import services as fixes
 from forum.fixes.models import FixStatus
 from tests import factories
@@ -28,7 +29,7 @@ def shielded_fix(app) -> tuple[int, Who]:
                 kind=PostKind.FIELD_FEEDBACK, title="Invoices in EUR", body="Ask.", shielded=True
             ),
         )
-        fix = fixes.create_fix(
+        fix = creation.create_fix(
             title="EUR invoices",
             problem="Customers need them.",
             owner_team_id=ops_team.id,

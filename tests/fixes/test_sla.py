@@ -10,7 +10,7 @@ from forum.core import settings
 from forum.core.errors import DomainError
 from forum.core.time import utcnow
 from forum.extensions import db
-from forum.fixes import services
+from forum.fixes import creation, services, sla
 from forum.fixes.models import DEFAULT_SLA, Fix, FixEvent, SlaTarget
 from tests.fixes import builders
 
@@ -54,7 +54,7 @@ def test_a_non_standard_due_date_at_creation_needs_a_reason(app):
     with app.app_context():
         org = builders.org()
         with pytest.raises(DomainError, match="reason"):
-            services.create_fix(
+            creation.create_fix(
                 title="Lead times",
                 problem="Late",
                 owner_team_id=org.ops_team_id,
@@ -186,7 +186,7 @@ def test_an_admin_saves_a_new_sla_policy_that_new_fixes_follow(app, client, logi
     assert response.status_code == 302
     now = utcnow()
     with app.app_context():
-        assert services.sla_for("P2") == (8, 5)
+        assert sla.sla_for("P2") == (8, 5)
         assert settings.get("verify_window_days") == 14
         assert settings.get("sponsor_after_hours") == 36
         org = builders.org()

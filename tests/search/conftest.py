@@ -9,7 +9,7 @@ from forum.accounts.models import Account
 from forum.extensions import db
 from forum.feedback import services
 from forum.feedback.models import Post, PostKind
-from forum.fixes import services as fix_services
+from forum.fixes import creation as fix_creation
 from tests import factories
 from tests.conftest import Who
 
@@ -103,7 +103,7 @@ def build_corpus(app) -> Corpus:
         )
         shy_post = db.session.get(Post, shielded.id)
         services.add_comment(shy_post, shy, "Signed, your APAC colleague.")
-        fix = fix_services.create_fix(
+        fix = fix_creation.create_fix(
             title="Carrier capacity for Acme",
             problem="A second carrier is needed for pallets.",
             owner_team_id=ops_team.id,

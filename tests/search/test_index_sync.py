@@ -124,7 +124,7 @@ def test_a_renamed_author_is_found_on_open_posts_but_never_on_shielded_ones(app)
 
 
 def test_a_retitled_fix_is_found_by_its_new_title(app):
-    from forum.fixes.services import create_fix
+    from forum.fixes.creation import create_fix
 
     with app.app_context():
         team = factories.team("operations")

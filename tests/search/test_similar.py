@@ -8,8 +8,8 @@ from forum.extensions import db
 from forum.feedback import services
 from forum.feedback.models import Post, PostKind, PostStatus
 from forum.feedback.similar import similar_posts
+from forum.fixes.creation import create_fix
 from forum.fixes.models import FixStatus
-from forum.fixes.services import create_fix
 from forum.triage import services as triage
 from tests import factories
 

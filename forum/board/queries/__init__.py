@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from forum.auth.models import Team
 from forum.board.filters import TeamRef
-from forum.board.queries.fixes import FIX_METRICS, Board, board, fix_list_query
+from forum.board.queries.fixes import FIX_METRICS, Board, board
+from forum.board.queries.lists import fix_list_query
 from forum.board.queries.people import Ledger, TrackRecord, promise_ledger, track_record
 from forum.board.queries.promises import PROMISE_STATES
 from forum.board.queries.review import Review, period_review

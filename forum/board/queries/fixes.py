@@ -386,16 +386,3 @@ def board(f: BoardFilter, teams: list[TeamRef], now: datetime) -> Board:
         weeks=weekly(f, c, ops, weeks),
         top=top_fixes(f, ops),
     )
-
-
-def fix_list_query(f: BoardFilter, now: datetime, metric: str, priority: str = ""):
-    """The fixes behind one figure: the same condition, the same scope."""
-    c = clock(f, now)
-    query = (
-        sa.select(Fix)
-        .join(Team, Fix.owner_team_id == Team.id)
-        .where(Team.kind == "operations", fix_predicates(c)[metric], *fix_scope(f))
-    )
-    if priority:
-        query = query.where(Fix.priority == priority)
-    return query

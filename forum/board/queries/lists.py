@@ -4,7 +4,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from forum.auth.models import Team
 from forum.board.filters import BoardFilter
+from forum.board.queries.fixes import clock, fix_predicates, fix_scope
 from forum.board.queries.promises import PROMISE_STATES, promise_scope, promise_state
 from forum.board.queries.review import post_scope
 from forum.board.queries.winloss import DEAL_METRICS, deal_list_query
@@ -20,6 +22,19 @@ POST_LISTS = {
         for state, label in PROMISE_STATES.items()
     },
 }
+
+
+def fix_list_query(f: BoardFilter, now: datetime, metric: str, priority: str = ""):
+    """The fixes behind one figure: the same condition, the same scope."""
+    c = clock(f, now)
+    query = (
+        sa.select(Fix)
+        .join(Team, Fix.owner_team_id == Team.id)
+        .where(Team.kind == "operations", fix_predicates(c)[metric], *fix_scope(f))
+    )
+    if priority:
+        query = query.where(Fix.priority == priority)
+    return query
 
 
 def post_list_query(

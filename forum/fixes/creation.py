@@ -1,0 +1,156 @@
+"""Opening fixes and linking reports to them, with the fix's revenue at risk kept current.
+Services flush; the caller commits."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from forum.auth.models import Team, TeamKind, User
+from forum.auth.permissions import ensure
+from forum.core.errors import DomainError
+from forum.core.signals import fix_created
+from forum.core.time import utcnow
+from forum.extensions import db
+from forum.feedback.models import Corroboration, Post, PostKind, PostStatus
+from forum.feedback.services import set_post_status
+from forum.fixes import history
+from forum.fixes.models import EventKind, Fix, FixEvent, FixStatus, Priority
+from forum.fixes.services import _assignee, _reason, claim
+from forum.fixes.sla import default_due
+
+S = FixStatus
+
+
+def _owner_team(team_id: int | None) -> Team:
+    team = db.session.get(Team, team_id) if team_id else None
+    if team is None or team.kind != TeamKind.OPERATIONS:
+        raise DomainError("Choose the operations team that owns the fix.")
+    return team
+
+
+def recompute_revenue(fix: Fix) -> Decimal:
+    """Revenue at risk over the fix's posts, each account counted once (its largest amount)."""
+    per_account: dict[object, Decimal] = {}
+    posts = db.session.execute(
+        sa.select(Post.id, Post.account_id, Post.kind, Post.revenue_at_risk).where(
+            Post.fix_id == fix.id
+        )
+    ).all()
+    for post_id, account_id, kind, amount in posts:
+        if kind == PostKind.BROKEN_PROMISE and amount:
+            key = account_id or ("post", post_id)
+            per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
+    corroborations = db.session.execute(
+        sa.select(Corroboration.post_id, Corroboration.account_id, Corroboration.amount)
+        .join(Post, Corroboration.post_id == Post.id)
+        .where(Post.fix_id == fix.id, Corroboration.amount.is_not(None))
+    ).all()
+    by_post = {p[0]: p[1] for p in posts}
+    for post_id, account_id, amount in corroborations:
+        key = account_id or by_post.get(post_id) or ("post", post_id)
+        per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
+    fix.revenue_at_risk = sum(per_account.values(), Decimal(0))
+    db.session.flush()
+    return fix.revenue_at_risk
+
+
+def _link(fix: Fix, posts: list[Post], actor: User, now: datetime) -> None:
+    for post in posts:
+        if post.fix_id == fix.id:
+            continue
+        if post.status not in {PostStatus.NEW, PostStatus.NEEDS_INFO}:
+            raise DomainError(f"Post #{post.id} has already been triaged.")
+        post.fix_id = fix.id
+        post.triaged_at = now
+        set_post_status(
+            post,
+            PostStatus.LINKED,
+            actor=actor,
+            now=now,
+            fix_id=fix.id,
+            note=f"Linked to fix #{fix.id}",
+        )
+
+
+def create_fix(
+    *,
+    title: str,
+    problem: str,
+    owner_team_id: int,
+    priority: str,
+    actor: User,
+    assignee_id: int | None = None,
+    due_at: datetime | None = None,
+    due_reason: str = "",
+    posts: list[Post] = (),
+    now: datetime | None = None,
+) -> Fix:
+    """Open a fix (optionally from posts) with its SLA dates; the first history entry."""
+    now = now or utcnow()
+    ensure(actor, "fix.create", message="Only leaders create fixes.")
+    if priority not in {p.value for p in Priority}:
+        raise DomainError("Choose a priority.")
+    title, problem = " ".join((title or "").split()), (problem or "").strip()
+    if not title or not problem:
+        raise DomainError("A fix needs a title and a problem statement.")
+    team = _owner_team(owner_team_id)
+    ack_due, sla_due = default_due(priority, now)
+    details = {"sla_due": sla_due.isoformat()}
+    if due_at is not None and due_at != sla_due:
+        details["due_reason"] = _reason(due_reason, "a reason for the non-standard due date")
+    fix = Fix(
+        title=title,
+        problem=problem,
+        owner_team=team,
+        assignee=_assignee(team, assignee_id),
+        created_by_id=actor.id,
+        priority=priority,
+        status=S.OPEN,
+        ack_due_at=ack_due,
+        due_at=due_at or sla_due,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    db.session.add(fix)
+    db.session.flush()
+    details.update(
+        owner_team=team.name,
+        priority=priority,
+        due=fix.due_at.isoformat(),
+        posts=[p.id for p in posts],
+    )
+    history.append(
+        fix,
+        EventKind.CREATED,
+        actor=actor,
+        to_value=S.OPEN,
+        at=now,
+        note=details.get("due_reason", ""),
+        details=details,
+    )
+    _link(fix, list(posts), actor, now)
+    recompute_revenue(fix)
+    fix_created.send(fix, actor=actor)
+    return fix
+
+
+def link_posts(
+    fix: Fix, posts: list[Post], *, actor: User, version: int, now: datetime | None = None
+) -> FixEvent:
+    """Attach more posts to an existing fix."""
+    now = now or utcnow()
+    if fix.status in {S.VERIFIED, S.WONT_FIX}:
+        raise DomainError("Reopen this fix before attaching new reports to it.")
+    claim(fix, version, now)
+    _link(fix, posts, actor, now)
+    recompute_revenue(fix)
+    return history.append(
+        fix,
+        EventKind.LINKED,
+        actor=actor,
+        at=now,
+        details={"posts": [p.id for p in posts]},
+        note=", ".join(f"#{p.id}" for p in posts),
+    )

@@ -1,0 +1,240 @@
+"""Read models for the fix pages: the filtered list, a team's queue, open escalations and the
+fix page's timeline. They only read; the views render what they return."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import joinedload
+
+from forum.auth.models import Role, Team, TeamKind, User
+from forum.auth.permissions import can
+from forum.core.pagination import paginate
+from forum.core.time import utcnow
+from forum.extensions import db
+from forum.feedback.models import Post
+from forum.feedback.shielding import can_see_author, shield_label
+from forum.fixes import history, workflow
+from forum.fixes.models import (
+    OPEN_STATUSES,
+    Escalation,
+    EventKind,
+    Fix,
+    FixComment,
+    FixEvent,
+    FixStatus,
+)
+from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
+
+PLAIN_KINDS = {EventKind.CREATED, EventKind.STATUS, EventKind.LINKED}
+# Those who may not see staff names ("fix.staff_names") read each member of staff as their role.
+STAFF_BY_ROLE = {
+    Role.OPS: "the operations team",
+    Role.LEADER: "sales leadership",
+    Role.ADMIN: "sales leadership",
+}
+
+
+def visible_fix_or_404(fix_id: int, viewer: User) -> Fix:
+    """The fix, or 404: the same answer for a missing fix and one the viewer may not see."""
+    fix = db.session.get(
+        Fix, fix_id, options=[joinedload(Fix.owner_team), joinedload(Fix.assignee)]
+    )
+    if fix is None or not can(viewer, "fix.view", fix):
+        abort(404)
+    return fix
+
+
+def root_cause_choices() -> list[tuple]:
+    """The active root-cause categories, for the resolution form."""
+    return [("", "— choose —")] + [
+        (t.id, t.name)
+        for t in db.session.scalars(
+            sa.select(TaxonomyTerm)
+            .where(TaxonomyTerm.kind == TaxonomyKind.ROOT_CAUSE, TaxonomyTerm.active.is_(True))
+            .order_by(TaxonomyTerm.name)
+        )
+    ]
+
+
+def team_member_choices(team_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the active members of a team, for assignee pickers."""
+    return [
+        (u.id, u.display_name)
+        for u in db.session.scalars(
+            sa.select(User)
+            .where(User.team_id == team_id, User.active.is_(True))
+            .order_by(User.display_name)
+        )
+    ]
+
+
+def operations_teams() -> list[sa.Row]:
+    """(id, name) of the operations teams, by name."""
+    return db.session.execute(
+        sa.select(Team.id, Team.name).where(Team.kind == TeamKind.OPERATIONS).order_by(Team.name)
+    ).all()
+
+
+def fix_list(*, status: str | None, team: int | None, priority: str | None, overdue: bool):
+    """One page of fixes matching the filters, by due date then priority."""
+    query = sa.select(Fix).options(joinedload(Fix.owner_team), joinedload(Fix.assignee))
+    if status == "open":
+        query = query.where(Fix.status.in_(OPEN_STATUSES))
+    elif status:
+        query = query.where(Fix.status == status)
+    if team is not None:
+        query = query.where(Fix.owner_team_id == team)
+    if priority:
+        query = query.where(Fix.priority == priority)
+    if overdue:
+        query = query.where(Fix.status.in_(OPEN_STATUSES), Fix.due_at < utcnow())
+    return paginate(query.order_by(Fix.due_at, Fix.priority, Fix.id), per_page=30)
+
+
+def open_escalations(viewer: User) -> list[Escalation]:
+    """Escalations waiting for ``viewer`` (all open ones for those who oversee them)."""
+    query = (
+        sa.select(Escalation)
+        .where(Escalation.acknowledged_at.is_(None))
+        .options(
+            joinedload(Escalation.fix).joinedload(Fix.owner_team), joinedload(Escalation.to_user)
+        )
+        .order_by(Escalation.created_at)
+    )
+    if not can(viewer, "escalation.oversee"):
+        query = query.where(Escalation.to_user_id == viewer.id)
+    return db.session.scalars(query).all()
+
+
+@dataclass
+class Queue:
+    """An operations team's open fixes and those resolved, awaiting verification."""
+
+    team: Team | None
+    teams: list
+    fixes: list[Fix]
+    awaiting: list[Fix]
+    can_ack: set[int]
+
+
+def queue(viewer: User, team_id: int | None) -> Queue:
+    """The queue of ``team_id`` (the first operations team when None); 404 for another kind."""
+    teams = operations_teams()
+    if team_id is None and teams:
+        team_id = teams[0][0]
+    team = db.session.get(Team, team_id) if team_id else None
+    if team_id and (team is None or team.kind != TeamKind.OPERATIONS):
+        abort(404)
+    fixes = (
+        db.session.scalars(
+            sa.select(Fix)
+            .where(Fix.owner_team_id == team_id, Fix.status.in_(OPEN_STATUSES))
+            .options(joinedload(Fix.assignee))
+            .order_by(Fix.due_at, Fix.priority, Fix.id)
+        ).all()
+        if team_id
+        else []
+    )
+    awaiting = (
+        db.session.scalars(
+            sa.select(Fix)
+            .where(Fix.owner_team_id == team_id, Fix.status == FixStatus.RESOLVED)
+            .order_by(Fix.resolved_at.desc())
+            .limit(50)
+        ).all()
+        if team_id
+        else []
+    )
+    return Queue(
+        team=team,
+        teams=teams,
+        fixes=fixes,
+        awaiting=awaiting,
+        can_ack={f.id for f in fixes if workflow.allows(viewer, f, FixStatus.ACKNOWLEDGED)},
+    )
+
+
+def _actor_label(event: FixEvent, plain: bool, shielded: dict[int, Post]) -> str:
+    if event.actor is None:
+        return "Voice of Sales (automatic)"
+    if event.actor_id in shielded:
+        return shield_label(shielded[event.actor_id])
+    staff = STAFF_BY_ROLE.get(event.actor.role) if plain else None
+    return staff or event.actor.display_name
+
+
+@dataclass
+class FixPage:
+    """What the fix page shows besides its forms."""
+
+    timeline: list[tuple]
+    chain: history.ChainReport
+    posts: list[Post]
+    moves: list[FixStatus]
+    plain: bool
+    escalations: list[Escalation]
+    now: datetime
+    verify_prompt: bool
+    window_ends: datetime | None
+    is_reporter: bool
+
+
+def fix_page(fix: Fix, viewer: User) -> FixPage:
+    """One timeline of history, comments and linked reports, as ``viewer`` may see it."""
+    now = utcnow()
+    plain = not can(viewer, "fix.staff_names")
+    events = db.session.scalars(
+        sa.select(FixEvent)
+        .where(FixEvent.fix_id == fix.id)
+        .options(joinedload(FixEvent.actor))
+        .order_by(FixEvent.seq)
+    ).all()
+    chain = history.verify_entries(fix.id, list(events), fix.version)
+    comments = db.session.scalars(
+        sa.select(FixComment)
+        .where(FixComment.fix_id == fix.id)
+        .options(joinedload(FixComment.author))
+        .order_by(FixComment.id)
+    ).all()
+    posts = db.session.scalars(
+        sa.select(Post)
+        .where(Post.fix_id == fix.id)
+        .options(joinedload(Post.author), joinedload(Post.region), joinedload(Post.account))
+        .order_by(Post.id)
+    ).all()
+    # A shielded reporter who verifies, reopens or comments would be named by it: their
+    # entries and comments wear the shield, as their comments on the post do.
+    shielded = {p.author_id: p for p in posts if not can_see_author(viewer, p)}
+    timeline = []
+    for e in events:
+        if plain and e.kind not in PLAIN_KINDS:
+            continue
+        timeline.append(("event", e.at, e, _actor_label(e, plain, shielded)))
+    for c in comments:
+        name = shield_label(shielded[c.author_id]) if c.author_id in shielded else None
+        timeline.append(("comment", c.created_at, c, name or c.author.display_name))
+    for p in posts:
+        timeline.append(("post", p.created_at, p, None))
+    timeline.sort(key=lambda item: (item[1], {"post": 0, "event": 1, "comment": 2}[item[0]]))
+    moves = workflow.allowed_moves(viewer, fix, now)
+    escalations = db.session.scalars(
+        sa.select(Escalation)
+        .where(Escalation.fix_id == fix.id)
+        .options(joinedload(Escalation.to_user))
+        .order_by(Escalation.id)
+    ).all()
+    return FixPage(
+        timeline=timeline,
+        chain=chain,
+        posts=posts,
+        moves=moves,
+        plain=plain,
+        escalations=escalations,
+        now=now,
+        verify_prompt=fix.status == FixStatus.RESOLVED
+        and (FixStatus.VERIFIED in moves or FixStatus.REOPENED in moves),
+        window_ends=workflow.verify_window_ends(fix),
+        is_reporter=workflow.Party.REPORTER in workflow.parties(viewer, fix),
+    )

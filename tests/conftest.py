@@ -29,6 +29,8 @@ from forum.core.outbox import OutboxMessage, OutboxStatus
 from forum.extensions import db, limiter
 from forum.notify.delivery import deliver_due
 from tests import factories, redis_server
+from tests.ports import reserve_port
+from tests.smtp import SmtpServer
 
 
 class MemoryBytecodeCache(BytecodeCache):
@@ -241,6 +243,20 @@ def make_app(database_url, tmp_path):
     limiter.reset()
 
 
+@contextmanager
+def _folders_of(app, database_url: str, folder: Path):
+    """``app`` with its mail, upload and instance folders in ``folder``; every setting (also
+    those a test changes) is as it was afterwards, and rate-limit counters start afresh."""
+    saved = dict(app.config)
+    app.config.update(_settings(database_url, folder))
+    try:
+        yield app
+    finally:
+        app.config.clear()
+        app.config.update(saved)
+        limiter.reset()
+
+
 @pytest.fixture
 def app(request, base_app, database_url, tmp_path):
     """The session's app, with this test's mail and upload folders.
@@ -248,9 +264,7 @@ def app(request, base_app, database_url, tmp_path):
     Every test runs inside a transaction rolled back at its end; a test marked ``committed``
     (threads, the live server, other apps) commits for real and the tables are emptied after it.
     """
-    saved = dict(base_app.config)
-    base_app.config.update(_settings(database_url, tmp_path))
-    try:
+    with _folders_of(base_app, database_url, tmp_path):
         if needs_committed_data(request):
             try:
                 yield base_app
@@ -259,10 +273,6 @@ def app(request, base_app, database_url, tmp_path):
         else:
             with rolled_back(base_app):
                 yield base_app
-    finally:
-        base_app.config.clear()
-        base_app.config.update(saved)
-        limiter.reset()
 
 
 @pytest.fixture
@@ -280,6 +290,18 @@ def redis_url(base_app, tmp_path):
         redis_server.stop(server)
 
 
+@pytest.fixture
+def mail_down(make_app):
+    """``(app, server)``: an app whose SMTP server is down — its port refuses connections until
+    ``server.start()``; the server is stopped and its port released afterwards."""
+    server = SmtpServer(reserve_port())
+    app = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+    yield app, server
+    server.stop()
+    if server.sock is not None:
+        server.sock.close()
+
+
 @pytest.fixture(scope="module")
 def module_app(base_app, database_url, tmp_path_factory):
     """The session's app for a module that builds a read-only world once and commits it.
@@ -287,16 +309,12 @@ def module_app(base_app, database_url, tmp_path_factory):
     The tables are emptied before and after the module; tests of the module that use ``app``
     run in rolled-back transactions on top of that world.
     """
-    saved = dict(base_app.config)
-    base_app.config.update(_settings(database_url, tmp_path_factory.mktemp("module")))
-    wipe(base_app)
-    try:
-        yield base_app
-    finally:
+    with _folders_of(base_app, database_url, tmp_path_factory.mktemp("module")):
         wipe(base_app)
-        base_app.config.clear()
-        base_app.config.update(saved)
-        limiter.reset()
+        try:
+            yield base_app
+        finally:
+            wipe(base_app)
 
 
 @pytest.fixture

@@ -1,12 +1,13 @@
 """A throwaway redis-server for the tests that share rate limits between app processes."""
 
 import shutil
-import socket
 import subprocess
 import threading
 from pathlib import Path
 
 import pytest
+
+from tests.ports import unused_port
 
 ATTEMPTS = 5
 START_TIMEOUT_SECONDS = 30
@@ -16,14 +17,6 @@ INSTALL_HINT = (
 )
 
 
-def _unused_port() -> int:
-    # redis cannot bind port 0 and report it, so ask the kernel for a free port and release it;
-    # another process may take it before redis binds it, which start() retries.
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start(folder: Path) -> tuple[subprocess.Popen, int]:
     """Start redis-server on 127.0.0.1 with nothing written to disk; return it and its port."""
     binary = shutil.which("redis-server")
@@ -31,7 +24,7 @@ def start(folder: Path) -> tuple[subprocess.Popen, int]:
         pytest.fail(INSTALL_HINT, pytrace=False)
     output: list[str] = []
     for _ in range(ATTEMPTS):
-        port = _unused_port()
+        port = unused_port()
         server = subprocess.Popen(
             [
                 binary,

@@ -60,7 +60,7 @@ def check_email(email: str) -> None:
     """
     if len(email) > MAX_EMAIL:
         raise DomainError(f"Use at most {MAX_EMAIL} characters.", field="email")
-    if email_problem(email, test_environment=current_app.testing):
+    if email_problem(email):
         raise DomainError("That is not a valid e-mail address.", field="email")
 
 
@@ -231,24 +231,39 @@ def create_user(
     return user
 
 
+# The outbox event of each kind of link mail (what the admin outbox page shows).
+EMAIL_EVENTS = {TokenPurpose.INVITE: "invite", TokenPurpose.RESET: "password_reset"}
+
+
 def _absolute(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
-def _queue_invitation(user: User, inviter) -> str:
-    """Issue an invitation token and queue its e-mail; returns the link. Flushes."""
-    raw = issue_token(user, TokenPurpose.INVITE)
-    link = _absolute("auth.accept_invite", token=raw)
-    text = render_template("auth/email/invite.txt", user=user, link=link, inviter=inviter)
+def _queue_link(user: User, purpose: TokenPurpose, endpoint: str, subject: str, **context) -> str:
+    """Issue a single-use token of ``purpose`` and queue the e-mail carrying its link (template
+    ``auth/email/<purpose>.txt``); returns the link. Flushes."""
+    raw = issue_token(user, purpose)
+    link = _absolute(endpoint, token=raw)
+    text = render_template(f"auth/email/{purpose}.txt", user=user, link=link, **context)
     outbox.enqueue(
         user.email,
-        "You are invited to Voice of Sales",
+        subject,
         text,
         to_name=user.display_name,
         user_id=user.id,
-        event="invite",
+        event=EMAIL_EVENTS[purpose],
     )
     return link
+
+
+def _queue_invitation(user: User, inviter) -> str:
+    return _queue_link(
+        user,
+        TokenPurpose.INVITE,
+        "auth.accept_invite",
+        "You are invited to Voice of Sales",
+        inviter=inviter,
+    )
 
 
 def invite_user(
@@ -276,16 +291,8 @@ def request_reset(email: str) -> None:
     user = user_by_email(email)
     if user is None or not user.active:
         return
-    raw = issue_token(user, TokenPurpose.RESET)
-    link = _absolute("auth.reset_password", token=raw)
-    text = render_template("auth/email/reset.txt", user=user, link=link)
-    outbox.enqueue(
-        user.email,
-        "Reset your Voice of Sales password",
-        text,
-        to_name=user.display_name,
-        user_id=user.id,
-        event="password_reset",
+    _queue_link(
+        user, TokenPurpose.RESET, "auth.reset_password", "Reset your Voice of Sales password"
     )
 
 

@@ -2,6 +2,7 @@
 
 import email_validator
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 
 # Intranet addresses (``name@corp.local``, ``name@intranet``) are real in the companies this runs
 # in; email-validator refuses the special-use name "local" unless it is taken off its list
@@ -12,12 +13,13 @@ for _name in INTRANET_DOMAINS:
         email_validator.SPECIAL_USE_DOMAIN_NAMES.remove(_name)
 
 
-def email_problem(address: str, *, test_environment: bool = False) -> str | None:
+def email_problem(address: str) -> str | None:
     """Why ``address`` is not an e-mail address (email-validator's words), or None.
 
-    Syntax only: no DNS lookup, single-label intranet domains allowed. ``test_environment``
-    also allows the reserved ``.test`` domain (the test suite's addresses).
+    Syntax only: no DNS lookup, single-label intranet domains allowed. Under the testing
+    configuration the reserved ``.test`` domain is allowed too (the test suite's addresses).
     """
+    test_environment = bool(current_app and current_app.testing)
     try:
         validate_email(
             address,

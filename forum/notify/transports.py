@@ -9,8 +9,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
-from flask import current_app
-
 from forum.core import mail
 from forum.core.emails import email_problem
 from forum.core.mail import one_line
@@ -44,7 +42,7 @@ def address_problem(address: str | None) -> str | None:
         return "The address is longer than 254 characters."
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in address):
         return "The address contains spaces, line breaks or control characters."
-    return email_problem(address, test_environment=bool(current_app and current_app.testing))
+    return email_problem(address)
 
 
 def compose(row: OutboxMessage) -> EmailMessage:

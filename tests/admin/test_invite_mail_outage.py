@@ -14,7 +14,6 @@ from forum.extensions import db
 from forum.notify.delivery import deliver_due
 from tests import factories
 from tests.conftest import Who
-from tests.notify.conftest import SmtpServer, reserve_port
 
 LATER = timedelta(days=2)  # past any backoff
 NEW_PASSWORD = "a password of my own"
@@ -22,19 +21,8 @@ LINK = re.compile(r"http://localhost(/invite/[\w-]+)")
 
 
 @pytest.fixture
-def down(make_app):
-    """An app whose SMTP server is down: its port refuses connections until ``server.start()``."""
-    server = SmtpServer(reserve_port())
-    app = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
-    yield app, server
-    server.stop()
-    if server.sock is not None:
-        server.sock.close()
-
-
-@pytest.fixture
-def admin_client(down):
-    app, _ = down
+def admin_client(mail_down):
+    app, _ = mail_down
     with app.app_context():
         region = factories.team("sales", name="EMEA")
         admin = factories.user("admin")
@@ -52,9 +40,9 @@ def invite(client, region_id: int, email: str = "new.rep@example.com"):
 
 
 def test_with_the_mail_server_down_an_invitation_shows_its_link_and_queues_the_mail(
-    down, admin_client
+    mail_down, admin_client
 ):
-    app, _ = down
+    app, _ = mail_down
     client, region_id = admin_client
     response = invite(client, region_id)
     assert response.status_code == 200
@@ -69,9 +57,9 @@ def test_with_the_mail_server_down_an_invitation_shows_its_link_and_queues_the_m
 
 
 def test_an_invitation_queued_while_the_mail_server_is_down_is_sent_once_it_is_up(
-    down, admin_client
+    mail_down, admin_client
 ):
-    app, server = down
+    app, server = mail_down
     client, region_id = admin_client
     shown = LINK.search(invite(client, region_id).get_data(as_text=True)).group(1)
     with app.app_context():

@@ -4,7 +4,6 @@ reset mail waits in the outbox until the server is back."""
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from forum.core.outbox import OutboxMessage
@@ -12,22 +11,10 @@ from forum.core.time import utcnow
 from forum.extensions import db
 from forum.notify.delivery import deliver_due
 from tests import factories
-from tests.notify.conftest import SmtpServer, reserve_port
 from tests.pagecheck import without_tokens
 
 LATER = timedelta(days=2)  # past any backoff
 NEW_PASSWORD = "a fresh new password"
-
-
-@pytest.fixture
-def down(make_app):
-    """An app whose SMTP server is down: its port refuses connections until ``server.start()``."""
-    server = SmtpServer(reserve_port())
-    app = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
-    yield app, server
-    server.stop()
-    if server.sock is not None:
-        server.sock.close()
 
 
 def add_user(app, **fields) -> str:
@@ -50,8 +37,8 @@ def queued(app) -> list[tuple[str, str]]:
         ).all()
 
 
-def test_with_the_mail_server_down_a_reset_answers_alike_for_known_and_unknown_addresses(down):
-    app, _ = down
+def test_with_the_mail_server_down_a_reset_answers_alike_for_known_and_unknown_addresses(mail_down):
+    app, _ = mail_down
     email = add_user(app)
     known_client, known = request_reset(app, email)
     unknown_client, unknown = request_reset(app, "nobody@example.test")
@@ -65,8 +52,8 @@ def test_with_the_mail_server_down_a_reset_answers_alike_for_known_and_unknown_a
     assert "If that address belongs to an account" in known_page.get_data(as_text=True)
 
 
-def test_a_reset_asked_for_while_the_mail_server_is_down_is_sent_once_it_is_up(down):
-    app, server = down
+def test_a_reset_asked_for_while_the_mail_server_is_down_is_sent_once_it_is_up(mail_down):
+    app, server = mail_down
     email = add_user(app)
     request_reset(app, email)
     with app.app_context():
@@ -90,8 +77,8 @@ def test_a_reset_asked_for_while_the_mail_server_is_down_is_sent_once_it_is_up(d
     assert signed_in.status_code == 302
 
 
-def test_an_unknown_address_queues_no_mail_while_the_server_is_down(down):
-    app, _ = down
+def test_an_unknown_address_queues_no_mail_while_the_server_is_down(mail_down):
+    app, _ = mail_down
     _, response = request_reset(app, "nobody@example.test")
     assert response.status_code == 302
     assert queued(app) == []

@@ -22,9 +22,12 @@ def test_what_is_not_an_address_is_refused_with_a_reason(address):
     assert email_problem(address)
 
 
-def test_the_reserved_test_domain_is_only_allowed_in_the_test_environment():
-    assert email_problem("rep1@example.test")
-    assert email_problem("rep1@example.test", test_environment=True) is None
+def test_the_reserved_test_domain_is_only_allowed_under_the_testing_configuration(app, make_app):
+    assert email_problem("rep1@example.test")  # no app: production rules
+    with app.app_context():
+        assert email_problem("rep1@example.test") is None
+    with make_app(TESTING=False).app_context():
+        assert email_problem("rep1@example.test")
 
 
 def test_an_invitation_to_a_malformed_address_is_refused(app):

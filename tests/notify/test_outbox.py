@@ -15,7 +15,8 @@ from forum.core.time import utcnow
 from forum.extensions import db
 from forum.notify import delivery, services, transports
 from tests import factories
-from tests.notify.conftest import SmtpServer, reserve_port
+from tests.ports import reserve_port
+from tests.smtp import SmtpServer
 
 LATER = timedelta(days=2)  # past any backoff
 

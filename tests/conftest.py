@@ -364,29 +364,29 @@ def login(app, client, make_user):
     return _login
 
 
+@contextmanager
+def counting_statements(app):
+    """``with counting_statements(app) as statements:`` lists the SQL statements run inside."""
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        # The rolled-back test transaction adds SAVEPOINT / RELEASE around every commit.
+        if not TRANSACTION_CONTROL.match(statement):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
 @pytest.fixture
 def count_queries(app):
     """Context manager counting SQL statements run inside it."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def _count():
-        statements = []
-
-        def before(conn, cursor, statement, *args):
-            # The rolled-back test transaction adds SAVEPOINT / RELEASE around every commit.
-            if not TRANSACTION_CONTROL.match(statement):
-                statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", before)
-        try:
-            yield statements
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", before)
-
-    return _count
+    return lambda: counting_statements(app)
 
 
 @pytest.fixture

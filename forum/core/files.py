@@ -16,7 +16,9 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction, scoped_session
+from sqlalchemy.orm import Session, scoped_session
+
+from forum.core.txn import CommitQueue
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +27,11 @@ NAME_RE = re.compile(r"[0-9a-f]{32}")
 TEMP_RE = re.compile(re.escape(TEMP_PREFIX) + r"([0-9a-f]{32})")
 STALE_SECONDS = 3600
 
-_KEY = "forum.core.files"
-
 
 @dataclass
 class _Pending:
     folder: Path
     name: str
-    # The (possibly nested) transaction the file belongs to: rolling it back discards the file.
-    owner: SessionTransaction
     removal: bool = False
 
     @property
@@ -53,28 +51,13 @@ def temp_name(name: str) -> str:
     return f"{TEMP_PREFIX}{name}"
 
 
-def _session(session: Session | scoped_session) -> Session:
-    """The session itself (``db.session`` is a registry of them)."""
-    return session() if isinstance(session, scoped_session) else session
-
-
-def _pending(session: Session) -> list[_Pending]:
-    return session.info.setdefault(_KEY, [])
-
-
-def _owner(session: Session) -> SessionTransaction:
-    """The innermost transaction, begun now if none is (so a later rollback or close ends it)."""
-    return session.get_nested_transaction() or session.get_transaction() or session.begin()
-
-
 def stage(session: Session | scoped_session, data: bytes, folder: Path | None = None) -> str:
     """Write ``data`` under a temporary name; return the generated final name. The file is moved
     to that name when ``session`` commits and deleted if it rolls back."""
-    session = _session(session)
     folder = Path(folder or upload_dir())
     folder.mkdir(parents=True, exist_ok=True)
     name = secrets.token_hex(16)
-    entry = _Pending(folder, name, _owner(session))
+    entry = _Pending(folder, name)
     fd = os.open(entry.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -84,7 +67,7 @@ def stage(session: Session | scoped_session, data: bytes, folder: Path | None = 
     except BaseException:
         entry.temp.unlink(missing_ok=True)
         raise
-    _pending(session).append(entry)
+    _QUEUE.add(session, entry)
     return name
 
 
@@ -92,18 +75,7 @@ def remove_after_commit(
     session: Session | scoped_session, name: str, folder: Path | None = None
 ) -> None:
     """Delete the file ``name`` once ``session`` commits (its row is gone); a rollback keeps it."""
-    session = _session(session)
-    _pending(session).append(_Pending(Path(folder or upload_dir()), name, _owner(session), True))
-
-
-def _within(owner: SessionTransaction | None, ended: SessionTransaction) -> bool:
-    if ended.parent is None:
-        return True  # the whole session transaction: everything staged in it
-    while owner is not None:
-        if owner is ended:
-            return True
-        owner = owner.parent
-    return False
+    _QUEUE.add(session, _Pending(Path(folder or upload_dir()), name, removal=True))
 
 
 def _discard(entries: list[_Pending]) -> None:
@@ -121,7 +93,7 @@ def _after_commit(session: Session) -> None:
         return  # a released savepoint (SQLAlchemy 2.0 fires after_commit for it too)
     # The rows are committed: a failure here must not turn the request into an error. A temp
     # file left behind is recovered (or removed) by `flask sweep-uploads`.
-    for entry in session.info.pop(_KEY, []):
+    for entry in _QUEUE.take(session):
         try:
             if entry.removal:
                 entry.final.unlink(missing_ok=True)
@@ -131,22 +103,7 @@ def _after_commit(session: Session) -> None:
             log.exception("could not finish the file %s after commit", entry.final)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _after_soft_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
-    entries = session.info.get(_KEY)
-    if not entries:
-        return
-    gone = [e for e in entries if _within(e.owner, previous_transaction)]
-    session.info[_KEY] = [e for e in entries if e not in gone]
-    _discard(gone)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    # A session closed without commit or rollback (the end of an app context) ends its root
-    # transaction here; after a commit the list is already empty.
-    if transaction.parent is None and session.info.get(_KEY):
-        _discard(session.info.pop(_KEY))
+_QUEUE = CommitQueue("forum.core.files", on_drop=_discard)
 
 
 @dataclass(frozen=True)

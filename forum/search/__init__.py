@@ -5,7 +5,7 @@ The interface, whatever the database:
 - ``Document`` — what one indexed thing says and which result (target) it leads to;
 - ``index_document`` / ``write`` / ``remove`` / ``remove_targets`` — change the index in the
   caller's transaction (domains rarely call these: ``register_kind`` and ``follow`` keep the
-  index in step after every flush);
+  index in step: changes are indexed when they commit, and before a search);
 - ``search(text, scopes, include_restricted=..., page=...)`` — ranked ``Hit``s with highlighted
   snippets, one per target, filtered by the caller's ``scopes``;
 - ``similar(title, target, ...)`` — targets whose titles share words with ``title``;

@@ -247,6 +247,17 @@ def engine_for(connection) -> _Engine:
         ) from None
 
 
+# Run before every read so that it sees what its own transaction changed: ``search.sync``
+# registers the step that indexes changes noted since the last commit.
+before_read: list[Callable[[], None]] = []
+
+
+def _reading() -> sa.Connection:
+    for step in before_read:
+        step()
+    return db.session.connection()
+
+
 def _connection(connection=None):
     return connection if connection is not None else db.session.connection()
 
@@ -322,7 +333,7 @@ def search(
         query = parse(query)
     if not query or not scopes:
         return Results(query)
-    connection = db.session.connection()
+    connection = _reading()
     engine = engine_for(connection)
     matched = _scoped(engine.matched(query), scopes)
     if not include_restricted:
@@ -378,7 +389,7 @@ def similar(
     query = parse(title, any_term=True, prefix_last=prefix_last, min_length=3)
     if not query:
         return []
-    connection = db.session.connection()
+    connection = _reading()
     engine = engine_for(connection)
     matched = engine.matched(query, title_only=True)
     candidates = (

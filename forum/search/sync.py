@@ -2,9 +2,12 @@
 
 Domains register what they index (``register_kind``: a loader turning source ids into
 documents) and which changes matter (``follow``: a model, the attributes that feed documents,
-and the documents to refresh). After every ORM flush, the documents of whatever was added,
-changed or deleted are rebuilt from the database on the flush's own connection — so a commit
-makes the change and its index entry visible together, and a rollback undoes both.
+and the documents to refresh). After every ORM flush, what was added, changed or deleted is noted;
+when the session commits, the documents it touched are rebuilt from the database, once each and
+in batches, on the session's own connection and inside the transaction being committed — so a
+commit makes the change and its index entry visible together, and a rollback undoes both (what
+a rolled-back savepoint noted is forgotten with it). A search earlier in the transaction
+first indexes what was noted so far, as the ORM flushes before a query.
 
 Writes that bypass the ORM (bulk ``UPDATE``s) are not seen; none touches indexed columns today,
 and ``flask search reindex`` rebuilds everything from the loaders.
@@ -18,6 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from forum.core.txn import CommitQueue
+from forum.extensions import db
 from forum.search import engine
 from forum.search.engine import Document
 
@@ -98,7 +103,29 @@ def _after_flush(session: Session, _context) -> None:
             if w.target is not None:
                 dropped.add(w.target(obj))
     if refresh or dropped:
+        _QUEUE.add(session, (refresh, dropped))
+
+
+def catch_up(session: Session) -> None:
+    """Index what this session's transaction changed since it last did (flushing first)."""
+    if session.autoflush:
+        session.flush()
+    noted = _QUEUE.take(session)
+    if noted:
+        refresh = [r for changes, _ in noted for r in changes]
+        dropped = {d for _, gone in noted for d in gone}
         apply(session.connection(), refresh, dropped)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's changes wait for the whole one
+        session.flush()
+        catch_up(session)
+
+
+_QUEUE = CommitQueue("forum.search.sync")
+engine.before_read.append(lambda: catch_up(db.session()))
 
 
 def apply(connection, refresh: Iterable[Refresh], dropped: Iterable[tuple[str, int]] = ()):

@@ -12,6 +12,7 @@ every GET must leave the database exactly as it was; every other write must chan
 """
 
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -766,6 +767,26 @@ def snapshot(app) -> dict[str, list]:
         }
 
 
+@contextmanager
+def rows_written(app):
+    """The INSERT, UPDATE and DELETE statements run inside that touched rows (to name the
+    request behind a change; a write rolled back afterwards changes nothing)."""
+    written = []
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        if verb in {"INSERT", "UPDATE", "DELETE"} and cursor.rowcount > 0:
+            written.append(" ".join(statement.split()[:3]))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield written
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", after)
+
+
 def changes_nothing(row: Row, role: str) -> bool:
     """Must this role's request leave the database as it was?"""
     expected = row.expected[role]
@@ -815,19 +836,24 @@ def test_reads_and_refusals_get_the_expected_status_and_change_nothing(
     app, client, login, world, role, by
 ):
     sign_in(client, login, world, role, by)
-    problems = []
+    problems, writers = [], []
+    before = snapshot(app)  # once: the requests below must leave every row as it was
     for row in MATRIX:
         if row.by != by or role not in row.expected or not changes_nothing(row, role):
             continue
-        before = snapshot(app)
-        response = send(client, row, world)
+        with rows_written(app) as written:
+            response = send(client, row, world)
+        if written:
+            writers.append(f"{row}: {', '.join(written)}")
         expected = row.expected[role]
         if response.status_code != expected:
             problems.append(f"{row}: {response.status_code}, expected {expected}")
         elif role == "anonymous" and not response.headers["Location"].startswith("/login"):
             problems.append(f"{row}: sent to {response.headers['Location']}, not to sign in")
-        if snapshot(app) != before:
-            problems.append(f"{row}: changed the database")
+    if snapshot(app) != before:
+        problems.append(
+            "the database changed; the requests that wrote rows:\n  " + "\n  ".join(writers)
+        )
     assert not problems, "\n".join(["", *problems])
 
 

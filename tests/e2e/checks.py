@@ -23,6 +23,7 @@ import threading
 import time
 import traceback
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,11 +40,11 @@ ARTIFACTS = ROOT / "test-artifacts"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DOCUMENT_HEADER = "X-Test-Document"
 
-# Loopback only: never send the pages under test through a proxy from the environment.
 # A document served again exactly as before (but for its CSRF tokens, which carry the second
 # they were made in) has the same markup and the same accessibility: the Nu checker and axe
 # results of the first one stand for it. Keyed by the content type (Nu) or the browser profile
-# and URL (axe) and the body with its tokens blanked.
+# and the URL's path (axe: each test has a live server on a port of its own) and the body with
+# its tokens blanked.
 _CSRF_VALUE = re.compile(rb'(name="csrf_token"(?: type="hidden")? value=")[^"]+(")')
 _CHECKED_HTML: dict[tuple, list[str]] = {}
 _CHECKED_AXE: dict[tuple, list[dict]] = {}
@@ -53,6 +54,13 @@ def _without_tokens(body: bytes) -> bytes:
     return _CSRF_VALUE.sub(rb"\1\2", body)
 
 
+def _path(url: str) -> str:
+    """The URL without its scheme, host and port."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(("", "", parts.path, parts.query, ""))
+
+
+# Loopback only: never send the pages under test through a proxy from the environment.
 _local = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -316,6 +324,9 @@ class Replayers:
         if profile not in self.pages or self.pages[profile].is_closed():
             context = self.browser.new_context(**self.profiles[profile])
             context.set_default_timeout(10_000)
+            # axe-core is sent to the browser once and defined in every replayed document
+            # before its own scripts (sending it per document took a tenth of a second each).
+            context.add_init_script(_axe_source())
             self.pages[profile] = context.new_page()
         return self.pages[profile]
 
@@ -397,7 +408,7 @@ class PageChecks:
         return _CHECKED_HTML[key]
 
     def _axe_violations(self, page, doc: Document, visit) -> list[dict]:
-        key = (visit.profile, visit.url, _without_tokens(doc.body))
+        key = (visit.profile, _path(visit.url), _without_tokens(doc.body))
         if key not in _CHECKED_AXE:
             _CHECKED_AXE[key] = self._replay_and_run_axe(page, doc, visit.url)
         return _CHECKED_AXE[key]

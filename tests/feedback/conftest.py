@@ -25,10 +25,7 @@ def sign_in(app):
 
     def _sign_in(who):
         client = app.test_client()
-        client.refresh_csrf("/login")
-        response = client.post("/login", data={"email": who.email, "password": factories.PASSWORD})
-        assert response.status_code == 302
-        client.refresh_csrf("/")
+        client.sign_in(who)
         return client
 
     return _sign_in

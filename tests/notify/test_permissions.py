@@ -10,7 +10,6 @@ from forum.core.outbox import OutboxMessage
 from forum.extensions import db
 from forum.notify import services
 from forum.notify.models import Notification
-from tests import factories
 
 ROLES = ["anonymous", "rep", "ops", "leader", "admin"]
 
@@ -19,10 +18,7 @@ def _sign_in(client, make_user, role):
     if role == "anonymous":
         return None
     who = make_user(role)
-    client.refresh_csrf("/login")
-    response = client.post("/login", data={"email": who.email, "password": factories.PASSWORD})
-    assert response.status_code == 302
-    client.refresh_csrf("/")
+    client.sign_in(who)
     return who
 
 

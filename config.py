@@ -72,6 +72,9 @@ class Config:
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
     # Images declaring more pixels are refused before they are decoded (decompression bombs).
     UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40_000_000)
+    # A shield label names the author's region only when it has at least this many reps
+    # (fewer, and "a verified rep (North)" would point at one person).
+    SHIELD_MIN_REGION_REPS = _int("SHIELD_MIN_REGION_REPS", 3)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a rep's tab may stay open all day
 
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -126,6 +129,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # tests hash hundreds of passwords
     RATELIMIT_STORAGE_URI = "memory://"
     SQLITE_SYNCHRONOUS = "OFF"  # test databases are thrown away: no fsync per commit
+    # Most tests have one rep per region; tests/feedback/test_shield_labels.py checks the default.
+    SHIELD_MIN_REGION_REPS = 1
 
 
 class UnsafeSettings(RuntimeError):

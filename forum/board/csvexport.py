@@ -19,7 +19,7 @@ from forum.board.queries.sql import in_range
 from forum.core.time import as_utc
 from forum.extensions import db
 from forum.feedback.models import Post
-from forum.feedback.shielding import author_label
+from forum.feedback.shielding import author_label, fix_shields, region_shield
 from forum.fixes.models import Fix, FixEvent
 from forum.taxonomy.models import TaxonomyTerm
 
@@ -188,19 +188,7 @@ def history_rows(fix_query: sa.Select, start: datetime, end: datetime, viewer: U
     the shield, as the post is (except to that person).
     """
     actor = aliased(User)
-    shielded, region = aliased(Post), aliased(Team)
-    # Who reported a fix under a shield, and the region the shield names: once, not per entry.
-    shields = (
-        sa.select(
-            shielded.fix_id,
-            shielded.author_id,
-            sa.func.min(sa.func.coalesce(region.name, "no region")).label("region"),
-        )
-        .outerjoin(region, shielded.region_id == region.id)
-        .where(shielded.shielded.is_(True), shielded.fix_id.is_not(None))
-        .group_by(shielded.fix_id, shielded.author_id)
-        .subquery()
-    )
+    shields = fix_shields()  # who reported each fix under a shield: once, not per entry
     fixes = fix_query.with_only_columns(Fix.id, Fix.title, Team.name.label("team")).subquery()
     query = (
         sa.select(
@@ -214,7 +202,9 @@ def history_rows(fix_query: sa.Select, start: datetime, end: datetime, viewer: U
             FixEvent.to_value,
             FixEvent.actor_id,
             actor.display_name,
+            shields.c.author_id.label("shielded"),
             shields.c.region,
+            shields.c.reps,
             FixEvent.note,
         )
         .join(fixes, fixes.c.id == FixEvent.fix_id)
@@ -228,11 +218,11 @@ def history_rows(fix_query: sa.Select, start: datetime, end: datetime, viewer: U
         .execution_options(yield_per=CHUNK * 4)
     )
     for row in db.session.execute(query):
-        (fix_id, title, team, seq, at, kind, frm, to, actor_id, name, shield, note) = row
+        (fix_id, title, team, seq, at, kind, frm, to, actor_id, name, shielded, *shield, note) = row
         if actor_id is None:
             by = "Voice of Sales (automatic)"
-        elif shield is not None and actor_id != viewer.id:
-            by = f"A verified rep ({shield})"
+        elif shielded is not None and actor_id != viewer.id:
+            by = region_shield(*shield)
         else:
             by = name
         yield [fix_id, title, team, seq, at, kind, frm, to, by, note]

@@ -4,10 +4,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from forum.accounts.models import Account
 from forum.auth.models import Team, User
+from forum.auth.permissions import role_filter
 from forum.catalog.models import Commitment
 from forum.core.models import LabelledEnum, TimestampMixin
 from forum.core.time import utcnow
@@ -281,3 +282,13 @@ class Follow(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+
+
+# How many active people of a team may post under a shield, loaded with the team: a shield
+# label names a region only when it hides its author among enough of them (feedback.shielding).
+Team.active_reps = column_property(
+    sa.select(sa.func.count(User.id))
+    .where(User.team_id == Team.id, role_filter("post.shield"), User.active.is_(True))
+    .correlate_except(User)
+    .scalar_subquery()
+)

@@ -2,10 +2,21 @@
 
 Leaders and admins also see the shield until they reveal the author (audited), so the name
 only ever reaches a page through ``reveal_author``.
+
+On a fix, the shield follows the person, not the link: whoever reported the problem under a
+shield — in a report linked to the fix, or in one merged as a duplicate into such a report —
+wears the shield on everything they do on the fix (``fix_shields``).
 """
 
-from forum.auth.models import User
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import aliased
+
+from forum.auth.models import Team, User
+from forum.extensions import db
 from forum.feedback.models import Post
+
+NO_REGION = "no region"
 
 
 def can_see_author(viewer: User | None, post: Post) -> bool:
@@ -14,8 +25,73 @@ def can_see_author(viewer: User | None, post: Post) -> bool:
 
 
 def shield_label(post: Post) -> str:
-    region = post.region.name if post.region is not None else "no region"
+    region = post.region
+    return region_shield(region.name if region else None, region.active_reps if region else 0)
+
+
+def region_shield(region: str | None, reps: int) -> str:
+    """The label a shielded author wears: their report's region (of ``reps`` active reps), never
+    their name — and not the region either when it has fewer than ``SHIELD_MIN_REGION_REPS``."""
+    if region is None:
+        return f"A verified rep ({NO_REGION})"
+    if reps < current_app.config["SHIELD_MIN_REGION_REPS"]:
+        return "A verified rep"
     return f"A verified rep ({region})"
+
+
+def fix_reports(fix_id: int | None = None) -> sa.CTE:
+    """``(fix_id, post_id)``: every report linked to a fix (only ``fix_id``'s when given), and
+    every report merged as a duplicate into one of those, at any depth."""
+    anchor = sa.select(Post.fix_id.label("fix_id"), Post.id.label("post_id")).where(
+        Post.fix_id.is_not(None) if fix_id is None else Post.fix_id == fix_id
+    )
+    reports = anchor.cte("fix_reports", recursive=True)
+    duplicate = aliased(Post)
+    return reports.union_all(
+        sa.select(reports.c.fix_id, duplicate.id).join(
+            duplicate, duplicate.duplicate_of_id == reports.c.post_id
+        )
+    )
+
+
+def fix_shields(fix_id: int | None = None) -> sa.Subquery:
+    """``(fix_id, author_id, region, reps)``: who reported each fix under a shield (see
+    ``fix_reports``), the region of their label and its active reps — one row per person and
+    fix."""
+    reports = fix_reports(fix_id)
+    shielded = (
+        sa.select(
+            reports.c.fix_id,
+            Post.author_id,
+            sa.func.min(Post.region_id).label("region_id"),
+        )
+        .join(Post, Post.id == reports.c.post_id)
+        .where(Post.shielded.is_(True))
+        .group_by(reports.c.fix_id, Post.author_id)
+        .subquery()
+    )
+    region = aliased(Team)
+    return (
+        sa.select(
+            shielded.c.fix_id,
+            shielded.c.author_id,
+            region.name.label("region"),
+            sa.func.coalesce(region.active_reps, 0).label("reps"),
+        )
+        .outerjoin(region, region.id == shielded.c.region_id)
+        .subquery("fix_shields")
+    )
+
+
+def shielded_on_fix(fix_id: int) -> dict[int, str]:
+    """``{person id: their shield label}`` for everyone who reported this fix under a shield."""
+    shields = fix_shields(fix_id)
+    return {
+        author_id: region_shield(region, reps)
+        for author_id, region, reps in db.session.execute(
+            sa.select(shields.c.author_id, shields.c.region, shields.c.reps)
+        )
+    }
 
 
 def author_label(viewer: User | None, post: Post) -> str:

@@ -14,7 +14,7 @@ from forum.core.pagination import paginate
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
-from forum.feedback.shielding import can_see_author, shield_label
+from forum.feedback.shielding import shielded_on_fix
 from forum.fixes import history, workflow
 from forum.fixes.models import (
     OPEN_STATUSES,
@@ -156,11 +156,11 @@ def queue(viewer: User, team_id: int | None) -> Queue:
     )
 
 
-def _actor_label(event: FixEvent, plain: bool, shielded: dict[int, Post]) -> str:
+def _actor_label(event: FixEvent, plain: bool, shielded: dict[int, str]) -> str:
     if event.actor is None:
         return "Voice of Sales (automatic)"
     if event.actor_id in shielded:
-        return shield_label(shielded[event.actor_id])
+        return shielded[event.actor_id]
     staff = STAFF_BY_ROLE.get(event.actor.role) if plain else None
     return staff or event.actor.display_name
 
@@ -205,16 +205,18 @@ def fix_page(fix: Fix, viewer: User) -> FixPage:
         .order_by(Post.id)
     ).all()
     # A shielded reporter who verifies, reopens or comments would be named by it: their
-    # entries and comments wear the shield, as their comments on the post do.
-    shielded = {p.author_id: p for p in posts if not can_see_author(viewer, p)}
+    # entries and comments wear the shield (except to themselves), as on their report.
+    shielded = {
+        person: label for person, label in shielded_on_fix(fix.id).items() if person != viewer.id
+    }
     timeline = []
     for e in events:
         if plain and e.kind not in PLAIN_KINDS:
             continue
         timeline.append(("event", e.at, e, _actor_label(e, plain, shielded)))
     for c in comments:
-        name = shield_label(shielded[c.author_id]) if c.author_id in shielded else None
-        timeline.append(("comment", c.created_at, c, name or c.author.display_name))
+        name = shielded.get(c.author_id, c.author.display_name)
+        timeline.append(("comment", c.created_at, c, name))
     for p in posts:
         timeline.append(("post", p.created_at, p, None))
     timeline.sort(key=lambda item: (item[1], {"post": 0, "event": 1, "comment": 2}[item[0]]))

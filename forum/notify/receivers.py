@@ -13,7 +13,7 @@ from forum.core import signals
 from forum.core.markdown import plain_excerpt
 from forum.extensions import db
 from forum.feedback.models import Corroboration, Follow, Post, PostEvent, PostStatus
-from forum.feedback.shielding import person_label
+from forum.feedback.shielding import person_label, shielded_on_fix
 from forum.fixes.models import Escalation, Fix, FixEvent, FixStatus
 from forum.notify.mentions import mentioned_users
 from forum.notify.services import Message, link, notify
@@ -63,17 +63,15 @@ def _reporters_of_post(post: Post) -> list[User]:
 
 
 def _reporters_of_fix(fix: Fix) -> tuple[list[User], set[int]]:
-    """Authors and corroborators of the fix's posts, and the authors of its shielded posts."""
-    posts = db.session.execute(
-        sa.select(Post.author_id, Post.shielded).where(Post.fix_id == fix.id)
-    ).all()
+    """Authors and corroborators of the fix's posts, and who of them reported it under a shield
+    (also through a report merged into one of them)."""
+    authors = db.session.scalars(sa.select(Post.author_id).where(Post.fix_id == fix.id)).all()
     corroborators = db.session.scalars(
         sa.select(Corroboration.user_id)
         .join(Post, Corroboration.post_id == Post.id)
         .where(Post.fix_id == fix.id)
     ).all()
-    shielded_authors = {author_id for author_id, shielded in posts if shielded}
-    return _users([a for a, _ in posts] + list(corroborators)), shielded_authors
+    return _users([*authors, *corroborators]), set(shielded_on_fix(fix.id))
 
 
 def _others(users: list[User], actor: User | None) -> list[User]:

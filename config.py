@@ -59,6 +59,9 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # Where `flask backup`/`restore` find pg_dump and pg_restore on PostgreSQL (empty: the
+    # newest /usr/lib/postgresql/N/bin, then PATH); they must be at least the server's version.
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,12 +1,15 @@
 """Command-line commands, registered by the factory."""
 
 import sys
+import time
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
+from forum.admin import backup as backups
 from forum.auth.models import Role, User
 from forum.auth.services import create_user
 from forum.core.errors import DomainError
@@ -136,6 +139,55 @@ def register_commands(app: Flask) -> None:
             f"{len(queued)} {which} digest{'s' if len(queued) != 1 else ''} queued; "
             "`flask deliver` sends them."
         )
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+    def backup(path: Path) -> None:
+        """Copy the database and the evidence files into PATH (a new folder), while the app runs."""
+
+        started = time.monotonic()
+        try:
+            manifest = backups.backup(path)
+        except backups.BackupError as exc:
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(1)
+        rows = sum(manifest.rows.values())
+        click.echo(
+            f"Backup written to {path} in {time.monotonic() - started:.1f}s: "
+            f"{manifest.dialect} database at migration {manifest.revision or '(none)'}, "
+            f"{rows} rows in {len(manifest.rows)} tables, {len(manifest.uploads)} evidence "
+            f"files; {backups.MANIFEST} lists the SHA-256 of every file."
+        )
+        for name in manifest.missing_uploads:
+            click.echo(f"Warning: evidence file {name} was deleted while copying.", err=True)
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    def restore(path: Path) -> None:
+        """Restore the backup in PATH into an empty database (checked first), then verify it."""
+
+        try:
+            done = backups.restore(path)
+        except backups.BackupError as exc:
+            click.echo(f"Error: {exc.message}", err=True)
+            click.echo("Nothing was changed.", err=True)
+            sys.exit(1)
+        manifest = done.manifest
+        click.echo(
+            f"Restored the backup of {manifest.created_at}: "
+            f"{sum(manifest.rows.values())} rows, {done.uploads} evidence files."
+        )
+        broken = [r for r in verify_all() if not r.intact]
+        if broken:
+            for r in broken:
+                click.echo(f"BROKEN: fix #{r.fix_id}: {r.problem}.", err=True)
+            sys.exit(1)
+        click.echo("History verified: every fix's chain is intact.")
+        if manifest.revision != backups.head_revision():
+            click.echo(
+                f"The backup is at migration {manifest.revision}; run `flask --app app db "
+                "upgrade` to bring it to this version's schema."
+            )
 
     @app.cli.command("sweep-uploads")
     @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")

@@ -2,10 +2,13 @@
 page and every CSV (an account's promise ledger is open to all); a rep may open their own track
 record and nobody else's."""
 
+import html
+import re
+
 import pytest
 
 from forum.accounts.models import Account
-from forum.auth.models import TeamKind
+from forum.auth.models import TeamKind, User
 from forum.extensions import db
 from tests import factories
 
@@ -135,3 +138,33 @@ def test_the_board_is_not_in_the_navigation_of_reps_and_ops(client, login, role)
 def test_my_record_is_in_the_navigation_of_reps(client, login):
     login("rep")
     assert b'href="/board/reps/me"' in client.get("/").data
+
+
+@pytest.mark.parametrize("viewer", ["leader", "admin", "self"])
+def test_a_track_record_tells_nobody_but_the_rep_of_their_shielded_reports(
+    app, client, login, make_user, viewer
+):
+    rep = make_user("rep")
+    with app.app_context():
+        author = db.session.get(User, rep.id)
+        factories.post(author=author, title="Open report about pallets")
+        factories.post(author=author, title="Shielded report about the carrier", shielded=True)
+        db.session.commit()
+    login(who=rep) if viewer == "self" else login(viewer)
+
+    page = visible_text(client.get(f"/board/reps/{rep.id}"))
+    assert "Open report about pallets" in page
+    if viewer == "self":
+        assert "2 reports filed" in page and "Shielded report about the carrier" in page
+        assert "Only you see your 1 shielded report" in page
+    else:
+        assert "1 reports filed" in page
+        assert "carrier" not in page and "shielded report" not in page.replace(
+            "Reports the rep filed shielded are neither counted nor listed here.", ""
+        )
+
+
+def visible_text(response) -> str:
+    """The page's text, tags removed and spaces collapsed."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())

@@ -1,7 +1,9 @@
 """Figures about one account (its promise ledger) and one rep (their track record).
 
-Neither shows a report's author: the ledger lists promises, not who reported them, and the
-track record lists a rep's shielded reports only to the rep.
+Neither shows a report's author: the ledger lists promises, not who reported them, and a
+rep's shielded reports are in their track record only for the rep: others see figures and a
+list that leave them out entirely (a count of them, beside the feed's shielded reports and
+their dates, would tie those reports back to the rep).
 """
 
 from dataclasses import dataclass, field
@@ -163,7 +165,8 @@ class RecordPost:
 class TrackRecord:
     """What a rep reported and what became of it.
 
-    - **Reports filed**: posts of any kind the rep wrote in the period, shielded ones included.
+    - **Reports filed**: posts of any kind the rep wrote in the period; shielded ones only when
+      the rep looks at their own record (``shielded`` says how many others do not see).
     - **Share triaged into fixes**: of those, the share linked to a fix.
     - **Triaged**: the share no longer new or waiting for information.
     - **Fixes verified**: distinct fixes their reports are linked to that are now verified.
@@ -180,7 +183,7 @@ class TrackRecord:
     fixes_verified: int = 0
     corroborations: int = 0
     posts: list[RecordPost] = field(default_factory=list)
-    hidden: int = 0
+    shielded: int = 0
     truncated: bool = False
 
     @property
@@ -193,10 +196,12 @@ class TrackRecord:
 
 
 def track_record(user: User, f: BoardFilter, *, show_shielded: bool) -> TrackRecord:
-    """A rep's record for the period: two statements. Shielded reports count in the figures;
-    they are listed only when ``show_shielded`` (the rep looking at their own record)."""
+    """A rep's record for the period: two statements. Shielded reports are counted and listed
+    only when ``show_shielded`` (the rep looking at their own record)."""
     period = in_range(Post.created_at, f.start_at, f.end_at)
     mine = [Post.author_id == user.id, period]
+    if not show_shielded:
+        mine.append(Post.shielded.is_(False))
     corroborations = (
         sa.select(sa.func.count(Corroboration.id))
         .where(
@@ -239,11 +244,8 @@ def track_record(user: User, f: BoardFilter, *, show_shielded: bool) -> TrackRec
         fixes_resolved=int(row["fixes_resolved"]),
         fixes_verified=int(row["fixes_verified"]),
         corroborations=int(row["corroborations"] or 0),
-        hidden=0 if show_shielded else int(row["shielded"]),
+        shielded=int(row["shielded"]),
     )
-    listed = list(mine)
-    if not show_shielded:
-        listed.append(Post.shielded.is_(False))
     rows = db.session.execute(
         sa.select(
             Post.id,
@@ -256,7 +258,7 @@ def track_record(user: User, f: BoardFilter, *, show_shielded: bool) -> TrackRec
             Fix.status,
         )
         .outerjoin(Fix, Post.fix_id == Fix.id)
-        .where(*listed)
+        .where(*mine)
         .order_by(Post.created_at.desc(), Post.id.desc())
         .limit(RECORD_LIMIT + 1)
     ).all()

@@ -232,7 +232,8 @@ def create_user(
 
 
 # The outbox event of each kind of link mail (what the admin outbox page shows).
-EMAIL_EVENTS = {TokenPurpose.INVITE: "invite", TokenPurpose.RESET: "password_reset"}
+# Link events: the outbox scrubs their text once they are sent (see forum.core.outbox).
+EMAIL_EVENTS = {TokenPurpose.INVITE: outbox.INVITE_EVENT, TokenPurpose.RESET: outbox.RESET_EVENT}
 
 
 def _absolute(endpoint: str, **values) -> str:

@@ -62,6 +62,22 @@ class OutboxMessage(TimestampMixin, db.Model):
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
 
 
+# Messages of these events carry a single-use sign-in link (an invitation, a password reset):
+# their text is replaced by SCRUBBED once they are sent or given up, so the outbox, its backups
+# and anyone reading the database later hold no live link.
+INVITE_EVENT = "invite"
+RESET_EVENT = "password_reset"
+LINK_EVENTS = frozenset({INVITE_EVENT, RESET_EVENT})
+SCRUBBED = "(This message carried a single-use link; its text was removed once it was sent.)"
+
+
+def scrubbed(row: "OutboxMessage") -> dict[str, str]:
+    """The column values that erase a settled message's text, if it carried a link."""
+    if row.event not in LINK_EVENTS:
+        return {}
+    return {"text_body": SCRUBBED, "html_body": ""}
+
+
 def message_id() -> str:
     """A Message-ID fixed when the e-mail is queued, in the sender's domain."""
     domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2]

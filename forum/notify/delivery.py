@@ -23,6 +23,7 @@ from flask import current_app
 
 from forum.core.mail import one_line
 from forum.core.outbox import OutboxMessage, OutboxStatus
+from forum.core.outbox import scrubbed as outbox_scrubbed
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.notify.transports import (
@@ -170,7 +171,14 @@ def deliver_due(
             outcome = _send_one(transport, row)
             attempts = row.attempts + 1
             if outcome is None:
-                _settle(row, token, status=OutboxStatus.SENT, sent_at=utcnow(), attempts=attempts)
+                _settle(
+                    row,
+                    token,
+                    status=OutboxStatus.SENT,
+                    sent_at=utcnow(),
+                    attempts=attempts,
+                    **outbox_scrubbed(row),
+                )
                 report.sent += 1
                 continue
             if isinstance(outcome, PermanentFailure):
@@ -180,6 +188,7 @@ def deliver_due(
                     status=OutboxStatus.FAILED,
                     attempts=attempts,
                     last_error=one_line(str(outcome), 500),
+                    **outbox_scrubbed(row),
                 )
                 report.failed += 1
                 continue

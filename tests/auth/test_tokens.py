@@ -8,6 +8,8 @@ import sqlalchemy as sa
 
 from forum.auth import services
 from forum.auth.models import AuthToken, TokenPurpose, User
+from forum.core.outbox import RESET_EVENT, SCRUBBED, OutboxMessage, OutboxStatus
+from forum.core.outbox import enqueue as enqueue_mail
 from forum.core.time import utcnow
 from forum.extensions import db
 from tests.factories import PASSWORD
@@ -207,3 +209,50 @@ def test_two_reset_mails_in_a_row_are_both_kept(client, make_user, outbox):
     request_reset(client, who.email)
     request_reset(client, who.email)
     assert len(outbox.messages) == 2
+
+
+def _stored_bodies(app) -> dict[str, tuple[str, str]]:
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(OutboxMessage.event, OutboxMessage.text_body, OutboxMessage.html_body)
+        ).all()
+        return {event: (text, html) for event, text, html in rows}
+
+
+def test_a_sent_reset_mail_leaves_no_live_link_in_the_outbox(app, client, make_user, outbox):
+    who = make_user("rep")
+    request_reset(client, who.email)
+    assert "/reset/" in _stored_bodies(app)["password_reset"][0]  # queued: the link waits
+
+    path = outbox.link(outbox.messages[0])  # delivered: the recipient has the link
+    assert _stored_bodies(app)["password_reset"] == (SCRUBBED, "")
+    assert set_password(app.test_client(), path).status_code == 302  # and it still works
+
+
+def test_a_sent_invitation_leaves_no_live_link_but_other_mails_keep_their_text(
+    app, make_user, outbox
+):
+    admin = make_user("admin")
+    with app.test_request_context():
+        actor = db.session.get(User, admin.id)
+        _, link = services.invite_user(
+            "new.lead@example.com", "New Lead", "leader", None, actor=actor
+        )
+        enqueue_mail("someone@example.com", "A fix moved", "Fix #4 is resolved.", event="fix")
+        db.session.commit()
+    [_, _] = outbox.messages
+    stored = _stored_bodies(app)
+    assert stored["invite"] == (SCRUBBED, "")
+    assert link.rpartition("/")[2] not in repr(stored)
+    assert stored["fix"][0] == "Fix #4 is resolved."
+
+
+def test_a_link_mail_given_up_on_is_scrubbed_too(app, outbox):
+    with app.app_context():
+        text = "Open http://localhost/reset/abc"
+        enqueue_mail("not an address", "Reset", text, event=RESET_EVENT)
+        db.session.commit()
+    outbox.deliver()
+    with app.app_context():
+        row = db.session.scalars(sa.select(OutboxMessage)).one()
+        assert (row.status, row.text_body) == (OutboxStatus.FAILED, SCRUBBED)

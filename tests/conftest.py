@@ -365,6 +365,18 @@ def login(app, client, make_user):
 
 
 @contextmanager
+def listening(app, event: str, fn):
+    """``fn`` listens to the engine's ``event`` (``before_cursor_execute``, ...) inside."""
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, event, fn)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, event, fn)
+
+
+@contextmanager
 def counting_statements(app):
     """``with counting_statements(app) as statements:`` lists the SQL statements run inside."""
     statements = []
@@ -374,13 +386,8 @@ def counting_statements(app):
         if not TRANSACTION_CONTROL.match(statement):
             statements.append(statement)
 
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
+    with listening(app, "before_cursor_execute", before):
         yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
 
 
 @pytest.fixture

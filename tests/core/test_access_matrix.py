@@ -28,7 +28,7 @@ from forum.fixes import creation
 from forum.fixes import services as fixes
 from forum.fixes.models import Escalation, FixStatus
 from tests import factories
-from tests.conftest import Who
+from tests.conftest import Who, listening
 
 ROLES = ("anonymous", "rep", "ops", "leader", "admin")
 MISSING = 999_999
@@ -778,13 +778,8 @@ def rows_written(app):
         if verb in {"INSERT", "UPDATE", "DELETE"} and cursor.rowcount > 0:
             written.append(" ".join(statement.split()[:3]))
 
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "after_cursor_execute", after)
-    try:
+    with listening(app, "after_cursor_execute", after):
         yield written
-    finally:
-        sa.event.remove(engine, "after_cursor_execute", after)
 
 
 def changes_nothing(row: Row, role: str) -> bool:

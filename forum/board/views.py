@@ -98,12 +98,18 @@ def team(team_id: int):
 @bp.get("/win-loss")
 @require("board.view")
 def win_loss():
-    """Win rates, loss reasons, competitors and the revenue lost to unfixed issues."""
+    """Win rates, loss reasons, competitors and the revenue lost to unfixed issues.
+
+    A deal belongs to the rep's sales region, not to an operations team: the team filter does
+    not apply here (the page says so when one was set), so its links leave it out too."""
     f, teams = _filter()
+    team_ignored = f.team
+    f = replace(f, team=None)
     data = queries.win_loss(f, teams)
     return render_template(
         "board/win_loss.html",
         f=f,
+        team_ignored=team_ignored,
         data=data,
         charts=dashboards.win_loss_charts(data),
         **_options(teams),

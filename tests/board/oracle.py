@@ -269,7 +269,8 @@ def _next_month(d: date) -> date:
 # --- win/loss --------------------------------------------------------------------------------
 
 
-def deals(world: World, start: date, end: date, region=None, segment=None, team=None):
+def deals(world: World, start: date, end: date, region=None, segment=None):
+    """The deals in scope: a deal belongs to its rep's region; no operations-team filter."""
     out = []
     for post in world.posts:
         if post.kind != "win_loss" or post.status == "duplicate":
@@ -279,8 +280,6 @@ def deals(world: World, start: date, end: date, region=None, segment=None, team=
         if region is not None and post.region_id != region:
             continue
         if segment and (post.account_id is None or world.accounts[post.account_id][0] != segment):
-            continue
-        if team is not None and post.team_id != team:
             continue
         out.append(post)
     return out

@@ -3,6 +3,7 @@ fixed number of SQL statements whatever the amount of data."""
 
 import re
 from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -142,3 +143,27 @@ def test_the_board_runs_a_handful_of_statements(client, world, leader, count_que
     with count_queries() as statements:
         client.get("/board/")
     assert len(statements) <= 8
+
+
+def test_every_drill_down_of_a_scorecard_keeps_its_team(client, world, leader):
+    """Open now, overdue, due this week, created, resolved, late, on time, by priority, month
+    by month: each list behind a scorecard figure is the team's, not every team's."""
+    team = world.ops_teams[0]
+    html = _get(client, "/board/teams/{team}?period=year", world)
+    links = re.findall(r'href="(/board/(?:fixes|posts)\?[^"]*)"', html)
+    assert len(links) > 20
+    for link in links:
+        query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
+        assert query.get("team") == [str(team)], link
+
+
+def test_win_loss_says_the_team_filter_does_not_apply_to_deals(client, world, leader):
+    team_id = world.ops_teams[0]
+    with_team = _get(client, f"/board/win-loss?period=year&team={team_id}", world)
+    without = _get(client, "/board/win-loss?period=year", world)
+    assert 'id="f-team"' not in with_team and 'id="f-region"' in with_team
+    assert "these figures cover every deal, whatever the team" in with_team
+    assert "these figures cover every deal" not in without
+    assert "team=" not in "".join(re.findall(r'href="(/board/posts\?[^"]*)"', with_team))
+    figures = re.compile(r'<ul class="figures">.*?</ul>', re.S)
+    assert figures.search(with_team).group() == figures.search(without).group()

@@ -1,8 +1,9 @@
 """Win/loss analytics over win/loss reports, computed in the database.
 
 Definitions. A *deal* is a win/loss report filed in the period (duplicates left out), in the
-region of its author, about an account of the segment, naming the operations team when the team
-filter is set. Its outcome is the one reported: won, lost, no decision or still open.
+region of its author (the selling team), about an account of the segment. The operations-team
+filter does not apply: a deal belongs to a sales region, not to an operations team. Its outcome
+is the one reported: won, lost, no decision or still open.
 
 - **Win rate** = won / (won + lost). No-decision and open deals are counted but not in the rate.
   By period (weeks, months, quarters or years across the chosen period), by region, by segment
@@ -53,8 +54,6 @@ def deal_scope(f: BoardFilter) -> list:
             .where(account.id == Post.account_id, account.segment == f.segment)
             .exists()
         )
-    if f.team is not None:
-        clauses.append(Post.team_id == f.team.id)
     return clauses
 
 

@@ -79,6 +79,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "notify.team_fixes": frozenset({OPS}),  # new fixes for one's operations team
     "notify.escalation": STAFF,
     "notify.weekly_digest": frozenset({L}),
+    "notify.new_reports": LEADERS,  # new reports of high impact, for those who triage
+    "notify.own_fixes": LEADERS,  # a fix one created is blocked or unblocked
     # the accountability board (reads only); a rep sees their own track record
     "board.view": LEADERS,
     "board.export": LEADERS,

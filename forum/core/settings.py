@@ -9,6 +9,8 @@ DEFAULTS = {
     "triage_target_hours": 48,
     "verify_window_days": 7,
     "sponsor_after_hours": 72,
+    # Leaders are told of a new report whose impact is at least this (5: never; impact is 1-4).
+    "alert_min_impact": 3,
 }
 
 

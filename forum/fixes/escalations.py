@@ -10,7 +10,7 @@ from forum.auth.models import User
 from forum.auth.permissions import can
 from forum.core import settings
 from forum.core.errors import Conflict, DomainError
-from forum.core.signals import fix_escalated
+from forum.core.signals import escalation_acknowledged, fix_escalated
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.fixes import history
@@ -102,7 +102,7 @@ def acknowledge_escalation(
     escalation.acknowledged_at = now
     escalation.acknowledged_by_id = actor.id
     db.session.flush()
-    return history.append(
+    event = history.append(
         fix,
         EventKind.ESCALATION_ACK,
         actor=actor,
@@ -110,6 +110,8 @@ def acknowledge_escalation(
         to_value=str(escalation.level),
         details={"escalation_id": escalation.id},
     )
+    escalation_acknowledged.send(fix, actor=actor, escalation=escalation)
+    return event
 
 
 def snooze(

@@ -78,6 +78,10 @@ class SlaForm(FlaskForm):
         "Hours after escalating to the team lead before the executive sponsor is told",
         validators=[InputRequired(), NumberRange(1, 24 * 30)],
     )
+    alert_min_impact = BoundedIntegerField(
+        "Tell sales leaders at once of a new report whose impact is at least (1 to 4; 5: never)",
+        validators=[InputRequired(), NumberRange(1, 5)],
+    )
 
 
 for _p in ("P1", "P2", "P3", "P4"):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from forum.auth.models import Team, User
 from forum.auth.permissions import can, ensure
 from forum.core.errors import Conflict, DomainError, Forbidden
-from forum.core.signals import fix_transitioned
+from forum.core.signals import fix_assigned, fix_commented, fix_transitioned
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
@@ -200,7 +200,7 @@ def assign(
     claim(fix, version, now)
     fix.assignee = assignee
     db.session.flush()
-    return history.append(
+    event = history.append(
         fix,
         EventKind.ASSIGNED,
         actor=actor,
@@ -209,6 +209,8 @@ def assign(
         to_value=assignee.display_name[:40] if assignee else "",
         details={"from_id": old.id if old else None, "to_id": assignee.id if assignee else None},
     )
+    fix_assigned.send(fix, actor=actor, assignee=assignee, previous=old)
+    return event
 
 
 def set_priority(
@@ -279,6 +281,7 @@ def add_comment(fix: Fix, author: User, body: str) -> FixComment:
     comment = FixComment(fix_id=fix.id, author_id=author.id, body=body)
     db.session.add(comment)
     db.session.flush()
+    fix_commented.send(fix, actor=author, comment=comment)
     return comment
 
 

@@ -15,7 +15,12 @@ def sla_for(priority: str) -> tuple[int, int]:
     return (row.ack_hours, row.resolve_days) if row else DEFAULT_SLA[str(priority)]
 
 
-POLICY_SETTINGS = ("triage_target_hours", "verify_window_days", "sponsor_after_hours")
+POLICY_SETTINGS = (
+    "triage_target_hours",
+    "verify_window_days",
+    "sponsor_after_hours",
+    "alert_min_impact",
+)
 
 
 def save_sla_policy(

@@ -1,4 +1,7 @@
-"""The kinds of notification, who can receive each, and how each is delivered by default."""
+"""The kinds of notification: the rule table of who hears of what, who can receive each kind,
+and how each is delivered by default. ``audience`` says in words who is told (the preferences
+page shows it); ``forum.notify.receivers`` does what it says, and tests/notify/test_rules.py
+checks each row against the people actually told."""
 
 from dataclasses import dataclass
 
@@ -30,6 +33,7 @@ class EventType:
     reason: str  # "You get this e-mail because ..."
     default: Delivery
     action: str  # the policy row saying which roles can receive it ("notify.<...>")
+    audience: str  # who is told, in words: the rule table the receivers implement
     choices: tuple[Delivery, ...] = (Delivery.IMMEDIATE, Delivery.DAILY, Delivery.OFF)
 
     @property
@@ -43,7 +47,13 @@ class EventType:
 
 
 REPORTS = "notify.reports"  # what happens to reports one filed or corroborated
+REPORTERS_OF_POST = "The report's author and everyone who said “me too” on it."
+REPORTERS_OF_FIX = (
+    "Everyone who filed or said “me too” on a report linked to the fix (or merged into one)."
+)
+OWNER_TEAM = "The owner team's members and its lead, and the fix's assignee."
 
+# The rule table. Whoever caused an event is never told of it.
 _TYPES = [
     EventType(
         "post_linked",
@@ -51,6 +61,7 @@ _TYPES = [
         "you filed or corroborated the report",
         Delivery.IMMEDIATE,
         REPORTS,
+        REPORTERS_OF_POST,
     ),
     EventType(
         "post_needs_info",
@@ -58,6 +69,7 @@ _TYPES = [
         "you filed or corroborated the report",
         Delivery.IMMEDIATE,
         REPORTS,
+        REPORTERS_OF_POST,
     ),
     EventType(
         "post_declined",
@@ -65,6 +77,7 @@ _TYPES = [
         "you filed or corroborated the report",
         Delivery.IMMEDIATE,
         REPORTS,
+        REPORTERS_OF_POST,
     ),
     EventType(
         "post_duplicate",
@@ -72,6 +85,7 @@ _TYPES = [
         "you filed or corroborated the report",
         Delivery.IMMEDIATE,
         REPORTS,
+        REPORTERS_OF_POST,
     ),
     EventType(
         "post_noted",
@@ -79,6 +93,15 @@ _TYPES = [
         "you filed or corroborated the report",
         Delivery.DAILY,
         REPORTS,
+        REPORTERS_OF_POST,
+    ),
+    EventType(
+        "post_me_too",
+        "Other reps say “me too” on a report I filed",
+        "you filed the report",
+        Delivery.DAILY,
+        REPORTS,
+        "The report's author; several “me too”s before they read it make one notification.",
     ),
     EventType(
         "fix_resolved",
@@ -86,6 +109,7 @@ _TYPES = [
         "you reported or corroborated the problem this fix is for",
         Delivery.IMMEDIATE,
         REPORTS,
+        REPORTERS_OF_FIX,
     ),
     EventType(
         "fix_status",
@@ -93,6 +117,7 @@ _TYPES = [
         "you reported or corroborated the problem this fix is for",
         Delivery.DAILY,
         REPORTS,
+        REPORTERS_OF_FIX,
     ),
     EventType(
         "mention",
@@ -100,6 +125,8 @@ _TYPES = [
         "someone mentioned you",
         Delivery.IMMEDIATE,
         "notify.conversation",
+        "The person mentioned in a comment on a post or a fix (in an internal note, only "
+        "someone who may read internal notes).",
     ),
     EventType(
         "comment",
@@ -107,6 +134,17 @@ _TYPES = [
         "you follow the post",
         Delivery.DAILY,
         "notify.conversation",
+        "The post's followers (for an internal note, only those who may read it).",
+    ),
+    EventType(
+        "fix_comment",
+        "A new comment on a fix I take part in",
+        "you take part in the fix",
+        Delivery.DAILY,
+        "notify.conversation",
+        "The fix's creator and assignee, everyone who commented on it before, and "
+        + REPORTERS_OF_FIX[0].lower()
+        + REPORTERS_OF_FIX[1:],
     ),
     EventType(
         "fix_new",
@@ -114,6 +152,40 @@ _TYPES = [
         "the fix belongs to your operations team",
         Delivery.IMMEDIATE,
         "notify.team_fixes",
+        "The owner team's members and its lead.",
+    ),
+    EventType(
+        "fix_assigned",
+        "A fix is assigned to me",
+        "the fix is assigned to you",
+        Delivery.IMMEDIATE,
+        "notify.team_fixes",
+        "The new assignee.",
+    ),
+    EventType(
+        "fix_reopened",
+        "A fix of my operations team is reopened: it did not hold",
+        "the fix belongs to your operations team",
+        Delivery.IMMEDIATE,
+        "notify.team_fixes",
+        OWNER_TEAM,
+    ),
+    EventType(
+        "fix_blocked",
+        "A fix I created is blocked, or unblocked",
+        "you created the fix",
+        Delivery.IMMEDIATE,
+        "notify.own_fixes",
+        "The leader who created the fix.",
+    ),
+    EventType(
+        "post_high_impact",
+        "A new report of high impact is filed",
+        "you triage reports",
+        Delivery.IMMEDIATE,
+        "notify.new_reports",
+        "Sales leaders and admins, for a report whose impact is at least the admin's threshold "
+        "(Admin → Settings).",
     ),
     EventType(
         "escalation",
@@ -121,6 +193,7 @@ _TYPES = [
         "the escalation is addressed to you",
         Delivery.IMMEDIATE,
         "notify.escalation",
+        "The person it goes to: the owner team's lead, then the executive sponsor.",
     ),
     EventType(
         "weekly_digest",
@@ -128,6 +201,7 @@ _TYPES = [
         "you are in sales leadership",
         Delivery.IMMEDIATE,
         "notify.weekly_digest",
+        "Every sales leader.",
         choices=(Delivery.IMMEDIATE, Delivery.OFF),
     ),
 ]

@@ -9,14 +9,15 @@ import sqlalchemy as sa
 
 from forum.auth.models import User
 from forum.auth.permissions import can, role_filter
-from forum.core import signals
+from forum.core import settings, signals
 from forum.core.markdown import plain_excerpt
 from forum.extensions import db
 from forum.feedback.models import Corroboration, Follow, Post, PostEvent, PostStatus
 from forum.feedback.shielding import person_label, shielded_on_fix
-from forum.fixes.models import Escalation, Fix, FixEvent, FixStatus
+from forum.fixes.models import Escalation, Fix, FixComment, FixEvent, FixStatus
 from forum.notify.mentions import mentioned_users
-from forum.notify.services import Message, link, notify
+from forum.notify.models import Notification
+from forum.notify.services import Message, link, mark_read_about, notify
 
 TRIAGE_EVENTS = {
     "linked": "post_linked",
@@ -38,11 +39,16 @@ STATUS_SENTENCES = {
 
 def connect() -> None:
     """Listen to the domains' signals (connecting twice changes nothing)."""
+    signals.post_filed.connect(on_post_filed)
+    signals.post_corroborated.connect(on_post_corroborated)
     signals.post_triaged.connect(on_post_triaged)
     signals.post_commented.connect(on_post_commented)
     signals.fix_created.connect(on_fix_created)
     signals.fix_transitioned.connect(on_fix_transitioned)
+    signals.fix_assigned.connect(on_fix_assigned)
+    signals.fix_commented.connect(on_fix_commented)
     signals.fix_escalated.connect(on_fix_escalated)
+    signals.escalation_acknowledged.connect(on_escalation_acknowledged)
 
 
 def _users(ids) -> list[User]:
@@ -78,7 +84,96 @@ def _others(users: list[User], actor: User | None) -> list[User]:
     return [u for u in users if actor is None or u.id != actor.id]
 
 
+def _owner_team(fix: Fix) -> list[User]:
+    """The owner team's operations members, its lead and the fix's assignee."""
+    team = fix.owner_team
+    members = db.session.scalars(
+        sa.select(User.id).where(User.team_id == team.id, role_filter("notify.team_fixes"))
+    ).all()
+    extra = [i for i in (team.lead_id, fix.assignee_id) if i]
+    return _users([*members, *extra])
+
+
+def _fix_path(fix: Fix) -> str:
+    return link("fixes.detail", fix_id=fix.id)
+
+
+def _post_path(post: Post) -> str:
+    return link("feedback.detail", post_id=post.id)
+
+
 # --- posts -----------------------------------------------------------------------------------
+
+
+def on_post_filed(post: Post, *, actor: User, **_):
+    """Those who triage hear at once of a new report of high impact."""
+    threshold = settings.get("alert_min_impact")
+    if post.impact is None or post.impact < threshold:
+        return
+    leaders = db.session.scalars(
+        sa.select(User).where(role_filter("notify.new_reports"), User.active.is_(True))
+    ).all()
+    who = person_label(None, post, post.author_id, post.author.display_name)
+    account = f" about {post.account.name}" if post.account is not None else ""
+
+    def compose(user: User) -> Message:
+        return Message(
+            event="post_high_impact",
+            title=f"New report of impact {post.impact}{account}: {post.title}",
+            body=f"Filed by {who}.\n\n{plain_excerpt(post.body, 500)}",
+            url=_post_path(post),
+            action="Read the report",
+        )
+
+    notify(_others(leaders, actor), compose)
+
+
+def on_post_corroborated(post: Post, *, actor: User, corroboration=None, **_):
+    """A report's author hears that others said "me too": while they have not read it, one
+    notification counts every "me too" since it was made."""
+    author = post.author
+    if author is None or author.id == actor.id:
+        return
+    url = _post_path(post)
+    waiting = db.session.scalar(
+        sa.select(Notification)
+        .where(
+            Notification.user_id == author.id,
+            Notification.event == "post_me_too",
+            Notification.url == url,
+            Notification.read_at.is_(None),
+            Notification.email_mode == "daily",
+            Notification.digested_at.is_(None),
+        )
+        .order_by(Notification.id.desc())
+        .limit(1)
+    )
+    if waiting is not None:
+        since = db.session.scalar(
+            sa.select(sa.func.count(Corroboration.id)).where(
+                Corroboration.post_id == post.id, Corroboration.created_at >= waiting.created_at
+            )
+        )
+        waiting.title = _me_too_title(max(since, 2), post)
+        db.session.flush()
+        return
+
+    def compose(user: User) -> Message:
+        return Message(
+            event="post_me_too",
+            title=_me_too_title(1, post),
+            body=f"{post.corroboration_count} in all have said “me too” on it.",
+            url=url,
+            action="See the report",
+            shielded=post.shielded,
+        )
+
+    notify([author], compose)
+
+
+def _me_too_title(n: int, post: Post) -> str:
+    who = "Another rep says" if n == 1 else f"{n} more reps say"
+    return f"{who} “me too” on your report “{post.title}”"
 
 
 def on_post_triaged(post: Post, *, actor: User, action: str, fix=None, original=None, **_):
@@ -189,6 +284,7 @@ def on_post_commented(post: Post, *, actor: User, comment, **_):
 
     notify(mentioned, lambda u: message(u, "mention"))
     notify(followers, lambda u: message(u, "comment"))
+    mark_read_about(actor, _post_path(post))  # an answer to a question, a reply to a mention
 
 
 # --- fixes -----------------------------------------------------------------------------------
@@ -254,6 +350,98 @@ def on_fix_transitioned(
         )
 
     notify(_others(reporters, actor), compose)
+
+    if to == FixStatus.REOPENED:
+        reason = f"\n\nThe reason given: {event.note}" if event.note else ""
+
+        def reopened(user: User) -> Message:
+            return Message(
+                event="fix_reopened",
+                title=f"Fix #{fix.id} “{fix.title}” is reopened: it did not hold",
+                body=f"It is open again, due {fix.due_at:%Y-%m-%d}.{reason}",
+                url=_fix_path(fix),
+                action="Open the fix",
+            )
+
+        notify(_others(_owner_team(fix), actor), reopened)
+    blocked = to == FixStatus.BLOCKED
+    if (blocked or from_status == FixStatus.BLOCKED) and fix.created_by_id:
+        state = "blocked" if blocked else f"unblocked: now {to.label.lower()}"
+        reason = f"\n\nThe reason given: {event.note}" if blocked and event.note else ""
+
+        def block(user: User) -> Message:
+            return Message(
+                event="fix_blocked",
+                title=f"Fix #{fix.id} “{fix.title}”, which you created, is {state}",
+                body=f"{fix.owner_team.name}, priority {fix.priority}.{reason}",
+                url=_fix_path(fix),
+                action="Open the fix",
+            )
+
+        notify(_others(_users([fix.created_by_id]), actor), block)
+    mark_read_about(actor, _fix_path(fix))  # verifying, acknowledging: what they were asked
+
+
+def on_fix_assigned(fix: Fix, *, actor: User, assignee: User | None = None, **_):
+    """The new assignee hears the fix is theirs."""
+    if assignee is None:
+        return
+
+    def compose(user: User) -> Message:
+        return Message(
+            event="fix_assigned",
+            title=f"Fix #{fix.id} “{fix.title}” is assigned to you",
+            body=(
+                f"{fix.owner_team.name}, priority {fix.priority}, status "
+                f"{fix.status.label.lower()}, due {fix.due_at:%Y-%m-%d}.\n\n"
+                f"{plain_excerpt(fix.problem, 500)}"
+            ),
+            url=_fix_path(fix),
+            action="Open the fix",
+        )
+
+    notify(_others([assignee], actor), compose)
+
+
+def on_fix_commented(fix: Fix, *, actor: User, comment: FixComment, **_):
+    """People mentioned in a fix's comment, and the fix's participants, hear about it."""
+    reporters, shielded_authors = _reporters_of_fix(fix)
+    earlier = db.session.scalars(
+        sa.select(FixComment.author_id).where(
+            FixComment.fix_id == fix.id, FixComment.id != comment.id
+        )
+    ).all()
+    mentioned = [u for u in mentioned_users(comment.body) if u.id != actor.id]
+    mentioned_ids = {u.id for u in mentioned}
+    participants = [
+        u
+        for u in [*_users([fix.created_by_id, fix.assignee_id, *earlier]), *reporters]
+        if u.id != actor.id and u.id not in mentioned_ids
+    ]
+    labels = shielded_on_fix(fix.id)
+    excerpt = plain_excerpt(comment.body, 300)
+    url = link("fixes.detail", fix_id=fix.id, _anchor=f"fix-comment-{comment.id}")
+
+    def message(user: User, event: str) -> Message:
+        # A shielded reporter who comments wears the shield, except to themselves.
+        who = labels.get(actor.id, actor.display_name) if user.id != actor.id else "You"
+        verb = "mentioned you on" if event == "mention" else "commented on"
+        return Message(
+            event=event,
+            title=f"{who} {verb} fix #{fix.id} “{fix.title}”",
+            body=excerpt,
+            url=url,
+            action="Read the comment",
+            shielded=user.id in shielded_authors,
+        )
+
+    notify(mentioned, lambda u: message(u, "mention"))
+    notify(participants, lambda u: message(u, "fix_comment"))
+    mark_read_about(actor, _fix_path(fix))
+
+
+def on_escalation_acknowledged(fix: Fix, *, actor: User, **_):
+    mark_read_about(actor, _fix_path(fix))
 
 
 def on_fix_escalated(fix: Fix, *, escalation: Escalation, **_):

@@ -297,6 +297,25 @@ def mark_read(user: User, notification: Notification) -> None:
     db.session.flush()
 
 
+def mark_read_about(user: User, path: str) -> int:
+    """Mark ``user``'s unread notifications about the page ``path`` (a fix, a post) read: they
+    acted on it, which is what those notifications asked. Returns how many. Flushes."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            sa.or_(
+                Notification.url == path, Notification.url.startswith(f"{path}#", autoescape=True)
+            ),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return result.rowcount
+
+
 def mark_all_read(user: User) -> int:
     """Mark every unread notification of ``user`` read; returns how many. Flushes."""
     result = db.session.execute(

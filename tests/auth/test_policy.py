@@ -40,6 +40,8 @@ ROLE_LEVEL = {
     "notify.team_fixes": {"ops"},
     "notify.escalation": {"ops", "leader", "admin"},
     "notify.weekly_digest": {"leader"},
+    "notify.new_reports": {"leader", "admin"},
+    "notify.own_fixes": {"leader", "admin"},
 }
 
 

@@ -197,6 +197,7 @@ SLA_FORM = {
     "triage_target_hours": "24",
     "verify_window_days": "5",
     "sponsor_after_hours": "48",
+    "alert_min_impact": "3",
     **{f"P{n}_ack_hours": str(4 * n) for n in range(1, 5)},
     **{f"P{n}_resolve_days": str(5 * n) for n in range(1, 5)},
 }
@@ -590,6 +591,7 @@ MATRIX = [
     # notifications: one's own only; the outbox is the admins'
     Row("GET", "/notifications/", everyone(200)),
     Row("POST", "/notifications/{missing}/read", everyone(404)),
+    Row("POST", "/notifications/{missing}/open", everyone(404)),
     Row("POST", "/notifications/read-all", everyone(refused(303)), case="nothing unread"),
     Row("GET", "/notifications/preferences", everyone(200)),
     Row("POST", "/notifications/preferences", everyone(400), case="an empty form"),

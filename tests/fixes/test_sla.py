@@ -26,6 +26,7 @@ POLICY = {
     "triage_target_hours": 24,
     "verify_window_days": 14,
     "sponsor_after_hours": 36,
+    "alert_min_impact": 4,
 }
 
 
@@ -189,6 +190,7 @@ def test_an_admin_saves_a_new_sla_policy_that_new_fixes_follow(app, client, logi
         assert sla.sla_for("P2") == (8, 5)
         assert settings.get("verify_window_days") == 14
         assert settings.get("sponsor_after_hours") == 36
+        assert settings.get("alert_min_impact") == 4
         org = builders.org()
         fix = builders.open_fix(org, now=now, priority="P4")
         assert fix.due_at == now + timedelta(days=60)

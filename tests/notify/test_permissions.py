@@ -66,8 +66,9 @@ def someone_elses(app, make_user):
         return note.id, row.id
 
 
+@pytest.mark.parametrize("verb", ["read", "open"])
 @pytest.mark.parametrize("role", ["rep", "ops", "leader", "admin"])
-def test_marking_my_own_notification_read_works_for_every_role(app, client, make_user, role):
+def test_marking_my_own_notification_read_works_for_every_role(app, client, make_user, role, verb):
     who = _sign_in(client, make_user, role)
     with app.app_context():
         user = db.session.get(User, who.id)
@@ -76,23 +77,29 @@ def test_marking_my_own_notification_read_works_for_every_role(app, client, make
         )
         db.session.commit()
         note_id = note.id
-    assert client.post(f"/notifications/{note_id}/read").status_code == 303
+    assert client.post(f"/notifications/{note_id}/{verb}").status_code == 303
+    with app.app_context():
+        assert db.session.get(Notification, note_id).read_at is not None
 
 
+@pytest.mark.parametrize("verb", ["read", "open"])
 @pytest.mark.parametrize("role", ["rep", "ops", "leader", "admin"])
-def test_nobody_marks_someone_elses_notification_read(app, client, make_user, role, someone_elses):
+def test_nobody_marks_someone_elses_notification_read(
+    app, client, make_user, role, someone_elses, verb
+):
     note_id, _ = someone_elses
     _sign_in(client, make_user, role)
-    assert client.post(f"/notifications/{note_id}/read").status_code == 404
+    assert client.post(f"/notifications/{note_id}/{verb}").status_code == 404
     with app.app_context():
         assert db.session.get(Notification, note_id).read_at is None
 
 
+@pytest.mark.parametrize("verb", ["read", "open"])
 @pytest.mark.parametrize("role", ["rep", "ops", "leader", "admin"])
-def test_a_missing_notification_is_a_404(client, make_user, role):
+def test_a_missing_notification_is_a_404(client, make_user, role, verb):
     _sign_in(client, make_user, role)
-    assert client.post("/notifications/2147483647/read").status_code == 404
-    assert client.post("/notifications/99999999999/read").status_code == 404
+    assert client.post(f"/notifications/2147483647/{verb}").status_code == 404
+    assert client.post(f"/notifications/99999999999/{verb}").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["anonymous", "rep", "ops", "leader"])
@@ -144,6 +151,7 @@ def test_every_notification_route_is_covered_by_these_tests(app):
         "notify.preferences",
         "notify.mark_all_read",
         "notify.mark_read",
+        "notify.open_target",
         "notify.outbox_admin",
         "notify.mail_file",
         "notify.retry",

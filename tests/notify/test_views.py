@@ -54,10 +54,34 @@ def test_the_header_shows_no_count_when_nothing_is_unread(client, login):
 
 def test_the_list_shows_my_notifications_with_links_to_their_items(app, client, login):
     who = login("rep")
-    _tell(app, who.id, title="Fix #4 is resolved: did it hold?", url="/fixes/4#verify-h")
+    [n] = _tell(app, who.id, title="Fix #4 is resolved: did it hold?", url="/fixes/4#verify-h")
+    page = client.get("/notifications/").get_data(as_text=True)
+    # Unread: opening it is a form, which marks it read on the way to the fix.
+    assert f'action="/notifications/{n}/open"' in page
+    assert ">Fix #4 is resolved: did it hold?</button>" in page
+    assert "<h1>Notifications</h1>" in page
+    client.post(f"/notifications/{n}/read")
     page = client.get("/notifications/").get_data(as_text=True)
     assert '<a href="/fixes/4#verify-h">Fix #4 is resolved: did it hold?</a>' in page
-    assert "<h1>Notifications</h1>" in page
+
+
+def test_opening_a_notification_marks_it_read_and_leads_to_its_item(app, client, login):
+    who = login("rep")
+    first, _ = _tell(app, who.id, 2, url="/fixes/4#verify-h")
+    response = client.post(f"/notifications/{first}/open")
+    assert (response.status_code, response.headers["Location"]) == (303, "/fixes/4#verify-h")
+    assert '"notify-count">1<span' in _header(client)
+
+
+def test_opening_someone_elses_notification_is_a_404_and_reads_nothing(
+    app, client, login, make_user
+):
+    other = make_user("rep")
+    [theirs] = _tell(app, other.id)
+    login("rep")
+    assert client.post(f"/notifications/{theirs}/open").status_code == 404
+    with app.app_context():
+        assert db.session.get(Notification, theirs).read_at is None
 
 
 def test_the_list_never_shows_someone_elses_notifications(app, client, login, make_user):
@@ -201,6 +225,9 @@ def test_the_linked_report_notification_leads_to_the_fix_page(app, client, login
         fix = make_fix(org, file_post(who.id))
         fix_id = fix.id
     page = client.get("/notifications/").get_data(as_text=True)
-    href = re.search(r'<a href="(/fixes/\d+)">Your report', page).group(1)
-    assert href == f"/fixes/{fix_id}"
-    assert client.get(href).status_code == 200
+    opened = re.search(
+        r'action="(/notifications/\d+/open)"[^>]*>\s*<input[^>]*>\s*<button[^>]*>Your report', page
+    )
+    response = client.post(opened.group(1))
+    assert response.headers["Location"] == f"/fixes/{fix_id}"
+    assert client.get(response.headers["Location"]).status_code == 200

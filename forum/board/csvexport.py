@@ -2,58 +2,24 @@
 
 They apply what the pages apply: the same filters, the shield on shielded authors (also in the
 history, where a shielded reporter verifying or reopening their fix would otherwise be named),
-and every cell that a spreadsheet could take for a formula — starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return — gets a leading apostrophe.
+and every cell goes through ``forum.core.csvsafe``, which neutralises what a spreadsheet could
+take for a formula.
 """
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from forum.auth.models import Team, User
 from forum.board.queries.sql import in_range
-from forum.core.time import as_utc
+from forum.core.csvsafe import CHUNK
 from forum.extensions import db
 from forum.feedback.models import Post
 from forum.feedback.shielding import author_label, fix_shields, region_shield
 from forum.fixes.models import Fix, FixEvent
 from forum.taxonomy.models import TaxonomyTerm
-
-FORMULA_STARTS = frozenset("=+-@\t\r")
-CHUNK = 500
-
-
-def neutralise(value) -> str:
-    """The cell as text, with a leading apostrophe if a spreadsheet could run it."""
-    if value.__class__ is str:  # most cells: the quick way first
-        return "'" + value if value[:1] in FORMULA_STARTS else value
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        if value.tzinfo is not UTC:
-            value = as_utc(value)
-        return value.isoformat(sep=" ", timespec="seconds")[:19] + " UTC"
-    text = str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
-
-
-def stream(header: list[str], rows: Iterable[list]) -> Iterator[str]:
-    """CSV text in chunks of ``CHUNK`` rows (the header first)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for i, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(v) for v in row])
-        if i % CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
 
 POST_HEADER = [
     "id",

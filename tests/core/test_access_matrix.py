@@ -246,6 +246,7 @@ MATRIX = [
     Row("POST", "/admin/teams/{missing}", admin_only(404), TEAM_FORM),
     # admin: audit log
     Row("GET", "/admin/audit", admin_only(200)),
+    Row("GET", "/admin/audit.csv?action=user.create", admin_only(200)),
     # admin: taxonomies
     Row("GET", "/admin/taxonomy/", admin_only(200)),
     Row("GET", "/admin/taxonomy/new", admin_only(200)),

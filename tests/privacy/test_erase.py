@@ -12,10 +12,13 @@ from forum.auth.models import AuthToken, Team, User
 from forum.core.audit import AuditEntry
 from forum.core.errors import DomainError
 from forum.core.outbox import OutboxMessage
+from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Attachment, Comment, Corroboration, Follow, Post
+from forum.fixes import history
+from forum.fixes import services as fixes
 from forum.fixes.history import verify_all
-from forum.fixes.models import FixEvent
+from forum.fixes.models import Fix, FixEvent
 from forum.notify.models import Notification, NotificationPreference
 from forum.privacy import erasure
 from tests import factories
@@ -240,6 +243,38 @@ def test_every_fix_history_still_verifies_after_erasures(app, client, admin, wor
     assert '<span class="badge ok">Intact</span>' in text(client, f"/fixes/{world.ids['fix']}")
 
 
+def test_older_entries_that_sealed_the_name_are_counted_not_changed(app, client, admin, world):
+    """Entries written before the history named people by id only held the name in their
+    hashed text: they stay (the chain holds), pages do not show the name, the audit counts
+    them."""
+    with app.app_context():
+        fix = db.session.get(Fix, world.ids["fix"])
+        for kind, fields in [
+            (
+                "assigned",
+                dict(to_value=OSCAR, details={"from_id": None, "to_id": world.ids["oscar"]}),
+            ),
+            (
+                "escalated",
+                dict(
+                    to_value="1",
+                    note=f"Overdue by 2 days: escalated to {OSCAR} (team lead).",
+                    details={"to_user_id": world.ids["oscar"], "level": 1},
+                ),
+            ),
+        ]:
+            fixes.claim(fix, fix.version, utcnow())
+            history.append(fix, kind, **fields)
+        db.session.commit()
+    erase(client, world.ids["oscar"], OSCAR_EMAIL)
+    with app.app_context():
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "user.erase"))
+        assert entry.details["sealed_history_entries"] == 2
+        assert history.verify_fix(world.ids["fix"]).intact
+    page = text(client, f"/fixes/{world.ids['fix']}")
+    assert OSCAR not in page and "Overdue by 2 days" in page
+
+
 # the audit log
 
 
@@ -349,3 +384,13 @@ def test_the_user_page_offers_the_export_and_the_erasure(client, admin, world):
     page = text(client, f"/admin/users/{world.ids['rita']}")
     assert f'action="/admin/users/{world.ids["rita"]}/export"' in page
     assert f'href="/admin/users/{world.ids["rita"]}/erase"' in page
+
+
+def test_nobody_can_be_invited_with_an_address_kept_for_erased_people(app, client, admin):
+    response = client.post(
+        "/admin/users/invite",
+        data={"email": "erased-999999@invalid", "display_name": "Sneaky", "role": "leader"},
+    )
+    assert response.status_code == 200
+    assert "That is not a valid e-mail address." in response.get_data(as_text=True)
+    assert count(app, User, User.email == "erased-999999@invalid") == 0

@@ -33,6 +33,7 @@ from forum.fixes.views import bp as fixes_bp
 from forum.home.views import bp as home_bp
 from forum.navigation import nav_items
 from forum.notify.views import bp as notify_bp
+from forum.privacy.views import bp as privacy_bp
 from forum.taxonomy.views import bp as taxonomy_bp
 from forum.triage.views import bp as triage_bp
 
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         home_bp,
         auth_bp,
         admin_bp,
+        privacy_bp,
         taxonomy_bp,
         accounts_bp,
         catalog_bp,

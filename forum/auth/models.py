@@ -38,6 +38,11 @@ class TokenPurpose(LabelledEnum):
     RESET = "reset"
 
 
+def erased_email(user_id: int) -> str:
+    """The address an erased person's row keeps: unique, and never deliverable (RFC 6761)."""
+    return f"erased-{user_id}@invalid"
+
+
 def normalize_email(value: str) -> str:
     """Strip, NFKC-normalise and casefold an address so look-alikes collide."""
     return unicodedata.normalize("NFKC", value or "").strip().casefold()
@@ -98,6 +103,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def is_erased(self) -> bool:
+        """Whether an admin erased this person (``forum.privacy``): the row stays, for what
+        they wrote and the fix histories, but names nobody any more."""
+        return self.id is not None and self.email == erased_email(self.id)
 
     def get_id(self) -> str:
         # The session carries the version, so bumping it logs every other session out.

@@ -31,6 +31,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "admin.users": frozenset({A}),
     "admin.teams": frozenset({A}),
     "admin.audit": frozenset({A}),
+    "admin.privacy": frozenset({A}),  # export everything about a person, or erase them
     "admin.settings": frozenset({A}),
     "admin.taxonomy": frozenset({A}),
     # posts

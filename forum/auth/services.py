@@ -197,6 +197,12 @@ def check_role_team(role: Role, team: Team | None) -> None:
         raise DomainError("An operations user must belong to an operations team.", field="team_id")
 
 
+def _refuse_erased(user: User) -> None:
+    """An erased person stays erased: no new name, role, invitation or sign-in."""
+    if user.is_erased:
+        raise DomainError("This person's data was erased: the account cannot be used again.")
+
+
 def create_user(
     email: str,
     display_name: str,
@@ -279,6 +285,7 @@ def invite_user(
 def reinvite_user(user: User, *, actor) -> str:
     """Queue a fresh invitation (older links stop working) and return its link; refused once a
     password is set. Flushes."""
+    _refuse_erased(user)
     if user.password_hash:
         raise DomainError("This user has already set a password.")
     link = _queue_invitation(user, actor)
@@ -299,6 +306,7 @@ def request_reset(email: str) -> None:
 
 def update_user(user: User, *, role: Role, team_id: int | None, display_name: str, actor) -> None:
     """Change role, team or name; an admin cannot demote themselves (no lock-out)."""
+    _refuse_erased(user)
     display_name = clean_name(display_name)
     team = _team_for(team_id)
     check_role_team(role, team)
@@ -322,6 +330,7 @@ def update_user(user: User, *, role: Role, team_id: int | None, display_name: st
 
 def set_active(user: User, active: bool, *, actor) -> None:
     """Deactivate (ending every session and revoking every link) or reactivate a user."""
+    _refuse_erased(user)
     if user.id == actor.id and not active:
         raise DomainError("You cannot deactivate yourself.")
     user.active = active

@@ -2,58 +2,25 @@
 
 They apply what the pages apply: the same filters, the shield on shielded authors (also in the
 history, where a shielded reporter verifying or reopening their fix would otherwise be named),
-and every cell that a spreadsheet could take for a formula — starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return — gets a leading apostrophe.
+and every cell goes through ``forum.core.csvsafe``, which neutralises what a spreadsheet could
+take for a formula.
 """
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from forum.auth.models import Team, User
 from forum.board.queries.sql import in_range
-from forum.core.time import as_utc
+from forum.core.csvsafe import CHUNK
 from forum.extensions import db
 from forum.feedback.models import Post
 from forum.feedback.shielding import author_label, fix_shields, region_shield
-from forum.fixes.models import Fix, FixEvent
+from forum.fixes import history
+from forum.fixes.models import EventKind, Fix, FixEvent
 from forum.taxonomy.models import TaxonomyTerm
-
-FORMULA_STARTS = frozenset("=+-@\t\r")
-CHUNK = 500
-
-
-def neutralise(value) -> str:
-    """The cell as text, with a leading apostrophe if a spreadsheet could run it."""
-    if value.__class__ is str:  # most cells: the quick way first
-        return "'" + value if value[:1] in FORMULA_STARTS else value
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        if value.tzinfo is not UTC:
-            value = as_utc(value)
-        return value.isoformat(sep=" ", timespec="seconds")[:19] + " UTC"
-    text = str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
-
-
-def stream(header: list[str], rows: Iterable[list]) -> Iterator[str]:
-    """CSV text in chunks of ``CHUNK`` rows (the header first)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for i, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(v) for v in row])
-        if i % CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
 
 POST_HEADER = [
     "id",
@@ -185,9 +152,17 @@ def history_rows(fix_query: sa.Select, start: datetime, end: datetime, viewer: U
     """History entries written in ``[start, end)`` for the fixes of ``fix_query``.
 
     An entry made by someone who reported one of the fix's posts under a shield is signed with
-    the shield, as the post is (except to that person).
+    the shield, as the post is (except to that person). The people an entry concerns are named
+    as they are called now (``history.shown``).
     """
-    actor = aliased(User)
+    actor, from_person, to_person = aliased(User), aliased(User), aliased(User)
+    # The people an assignment or an escalation concerns, by the ids it keeps (history.shown).
+    details = FixEvent.details
+    from_id = details["from_id"].as_integer()
+    to_id = sa.case(
+        (FixEvent.kind == EventKind.ESCALATED, details["to_user_id"].as_integer()),
+        else_=details["to_id"].as_integer(),
+    )
     shields = fix_shields()  # who reported each fix under a shield: once, not per entry
     fixes = fix_query.with_only_columns(Fix.id, Fix.title, Team.name.label("team")).subquery()
     query = (
@@ -206,9 +181,19 @@ def history_rows(fix_query: sa.Select, start: datetime, end: datetime, viewer: U
             shields.c.region,
             shields.c.reps,
             FixEvent.note,
+            from_person.display_name,
+            to_person.display_name,
         )
         .join(fixes, fixes.c.id == FixEvent.fix_id)
         .outerjoin(actor, actor.id == FixEvent.actor_id)
+        .outerjoin(
+            from_person,
+            sa.and_(FixEvent.kind == EventKind.ASSIGNED, from_person.id == from_id),
+        )
+        .outerjoin(
+            to_person,
+            sa.and_(FixEvent.kind.in_(list(history.PERSON_KEYS)), to_person.id == to_id),
+        )
         .outerjoin(
             shields,
             sa.and_(shields.c.fix_id == FixEvent.fix_id, shields.c.author_id == FixEvent.actor_id),
@@ -218,11 +203,14 @@ def history_rows(fix_query: sa.Select, start: datetime, end: datetime, viewer: U
         .execution_options(yield_per=CHUNK * 4)
     )
     for row in db.session.execute(query):
-        (fix_id, title, team, seq, at, kind, frm, to, actor_id, name, shielded, *shield, note) = row
+        (fix_id, title, team, seq, at, kind, frm, to, actor_id, name, shielded, *rest) = row
+        *shield, note, from_name, to_name = rest
+        people = {"from_id": from_name, "to_id": to_name, "to_user_id": to_name}
+        said = history.shown(kind, frm, to, note, people.get)
         if actor_id is None:
             by = "Voice of Sales (automatic)"
         elif shielded is not None and actor_id != viewer.id:
             by = region_shield(*shield)
         else:
             by = name
-        yield [fix_id, title, team, seq, at, kind, frm, to, by, note]
+        yield [fix_id, title, team, seq, at, kind, said.from_value, said.to_value, by, said.note]

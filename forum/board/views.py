@@ -4,14 +4,7 @@ the CSV exports. Leaders and admins only, except a rep's own track record."""
 
 from dataclasses import replace
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    render_template,
-    request,
-    stream_with_context,
-)
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +14,7 @@ from forum.auth.permissions import can, require, require_obj, role_may
 from forum.board import csvexport, dashboards, filters, queries
 from forum.board.queries.fixes import AGES, PRIORITIES
 from forum.board.queries.lists import KINDS, POST_LISTS, post_list_query
+from forum.core import csvsafe
 from forum.core.pagination import paginate
 from forum.core.params import arg_choice, arg_int
 from forum.core.time import utcnow
@@ -238,9 +232,7 @@ def rep(user_id: int):
 
 def _csv(name: str, f: filters.BoardFilter, header, rows) -> Response:
     filename = f"{name}-{f.start.isoformat()}-{f.end.isoformat()}.csv"
-    response = Response(stream_with_context(csvexport.stream(header, rows)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csvsafe.download(filename, header, rows)
 
 
 @bp.get("/export/posts.csv")

@@ -79,8 +79,8 @@ def escalate_overdue(now: datetime | None = None, sponsor_after: timedelta | Non
             at=now,
             from_value=str(level - 1),
             to_value=str(level),
-            note=f"Overdue by {overdue_days} day{'s' if overdue_days != 1 else ''}: escalated to "
-            f"{target.display_name} ({'team lead' if level == 1 else 'executive sponsor'}).",
+            # Whom it went to is in details, by id: the hashed note never names them.
+            note=f"Overdue by {overdue_days} day{'s' if overdue_days != 1 else ''}",
             details={"escalation_id": escalation.id, "to_user_id": target.id, "level": level},
         )
         fix_escalated.send(fix, escalation=escalation)

@@ -2,10 +2,18 @@
 
 ``append`` is the only way entries are written; nothing in the app updates or deletes them
 (an ORM guard below refuses it). ``verify_chain`` recomputes a fix's chain.
+
+What is hashed names people by id only: the actor (``actor_id``) and, in ``details``, whom an
+assignment or an escalation concerns (``PERSON_KEYS``), never by name. A person renamed or
+erased (``forum.privacy``) keeps every chain intact, and pages and exports show each person by
+the name they have now (``shown``). Entries written before this rule sealed the assignee's
+name in ``from_value``/``to_value`` and the escalation's recipient in its note; ``shown`` leaves
+those words out, but the rows still hold them: they cannot change without breaking the chain.
 """
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +22,13 @@ from sqlalchemy.orm import Session
 
 from forum.core.time import as_utc, utcnow
 from forum.extensions import db
-from forum.fixes.models import Fix, FixEvent
+from forum.fixes.models import EventKind, Fix, FixEvent
+
+# The people an entry concerns besides its actor: the keys of their ids in ``details``.
+PERSON_KEYS: dict[str, tuple[str, ...]] = {
+    EventKind.ASSIGNED: ("from_id", "to_id"),
+    EventKind.ESCALATED: ("to_user_id",),
+}
 
 
 class HistoryIsAppendOnly(RuntimeError):
@@ -142,6 +156,49 @@ def append(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An entry's from, to and note as pages and exports show them, and whom it concerns."""
+
+    from_value: str
+    to_value: str
+    note: str
+    person: str = ""  # an escalation's recipient
+
+
+def people_in(entries: Iterable[FixEvent]) -> set[int]:
+    """The ids of the people ``entries`` concern besides their actors (see ``PERSON_KEYS``)."""
+    return {
+        person
+        for e in entries
+        for key in PERSON_KEYS.get(e.kind, ())
+        if isinstance(person := (e.details or {}).get(key), int)
+    }
+
+
+def shown(
+    kind: str, from_value: str, to_value: str, note: str, name_of: Callable[[str], str | None]
+) -> Shown:
+    """What an entry says, with the people it concerns named by ``name_of(key)``: the name now
+    of the person whose id ``details[key]`` holds.
+
+    An assignment shows its people by those names, never from ``from_value``/``to_value``
+    (which held the names in older entries); an escalation's note keeps its first part
+    ("Overdue by 3 days"), since older notes named the recipient after a colon.
+    """
+    if kind == EventKind.ASSIGNED:
+        return Shown(name_of("from_id") or "", name_of("to_id") or "", note)
+    if kind == EventKind.ESCALATED:
+        return Shown(from_value, to_value, note.partition(":")[0], name_of("to_user_id") or "")
+    return Shown(from_value, to_value, note)
+
+
+def shown_entry(e: FixEvent, names: Mapping[int, str]) -> Shown:
+    """``shown`` for a loaded entry, ``names`` holding ``{id: name}`` of ``people_in`` it."""
+    details = e.details or {}
+    return shown(e.kind, e.from_value, e.to_value, e.note, lambda key: names.get(details.get(key)))
 
 
 @dataclass

@@ -156,6 +156,15 @@ def queue(viewer: User, team_id: int | None) -> Queue:
     )
 
 
+def people_names(ids: set[int]) -> dict[int, str]:
+    """``{id: display name}`` of these people (those a fix's history concerns)."""
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    )
+
+
 def _actor_label(event: FixEvent, plain: bool, shielded: dict[int, str]) -> str:
     if event.actor is None:
         return "Voice of Sales (automatic)"
@@ -209,16 +218,18 @@ def fix_page(fix: Fix, viewer: User) -> FixPage:
     shielded = {
         person: label for person, label in shielded_on_fix(fix.id).items() if person != viewer.id
     }
+    if plain:
+        events = [e for e in events if e.kind in PLAIN_KINDS]
+    names = people_names(history.people_in(events))
     timeline = []
     for e in events:
-        if plain and e.kind not in PLAIN_KINDS:
-            continue
-        timeline.append(("event", e.at, e, _actor_label(e, plain, shielded)))
+        said = history.shown_entry(e, names)
+        timeline.append(("event", e.at, e, _actor_label(e, plain, shielded), said))
     for c in comments:
         name = shielded.get(c.author_id, c.author.display_name)
-        timeline.append(("comment", c.created_at, c, name))
+        timeline.append(("comment", c.created_at, c, name, None))
     for p in posts:
-        timeline.append(("post", p.created_at, p, None))
+        timeline.append(("post", p.created_at, p, None, None))
     timeline.sort(key=lambda item: (item[1], {"post": 0, "event": 1, "comment": 2}[item[0]]))
     moves = workflow.allowed_moves(viewer, fix, now)
     escalations = db.session.scalars(

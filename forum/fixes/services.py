@@ -69,12 +69,16 @@ def changes_since(fix: Fix, version: int) -> list[FixEvent]:
     ).all()
 
 
+def _change_line(e: FixEvent) -> str:
+    said = history.shown_entry(e, {})  # who was assigned is on the page the user reloads
+    moved = f" {said.from_value}→{said.to_value}" if said.from_value or said.to_value else ""
+    return f"{e.at:%Y-%m-%d %H:%M} {e.kind}{moved}"
+
+
 def stale(fix: Fix, version: int) -> Conflict:
     """The Conflict for a change based on ``version``, listing what changed since."""
     changed = changes_since(fix, version)
-    lines = "; ".join(
-        f"{e.at:%Y-%m-%d %H:%M} {e.kind} {e.from_value}→{e.to_value}".strip() for e in changed
-    )
+    lines = "; ".join(_change_line(e) for e in changed)
     return Conflict(
         "Someone changed this fix while you were looking at it"
         + (f" ({lines})" if lines else "")
@@ -205,8 +209,7 @@ def assign(
         EventKind.ASSIGNED,
         actor=actor,
         at=now,
-        from_value=old.display_name[:40] if old else "",
-        to_value=assignee.display_name[:40] if assignee else "",
+        # Ids only: the hashed entry must stay true when someone is renamed or erased.
         details={"from_id": old.id if old else None, "to_id": assignee.id if assignee else None},
     )
     fix_assigned.send(fix, actor=actor, assignee=assignee, previous=old)

@@ -9,7 +9,7 @@ import pytest
 
 from forum.accounts.models import Account
 from forum.auth.models import TeamKind
-from forum.board.csvexport import neutralise
+from forum.core.csvsafe import neutralise
 from forum.extensions import db
 from forum.fixes.models import FixEvent
 from tests import factories

@@ -151,6 +151,7 @@ def _png() -> bytes:
 
 PNG = _png()
 AUTHOR = "Rita Reporter"  # the world's rep, who files the posts
+LEAVER = "leaver@example.test"  # the world's leader whom an admin erases
 NOTE = "Known billing limit."  # the internal note on the world's post
 LATER = (date.today() + timedelta(days=60)).isoformat()
 NEW_PASSWORD = "a new password for the matrix"
@@ -237,6 +238,20 @@ MATRIX = [
     Row("POST", "/admin/users/{missing}/active", admin_only(404), {"active": "0"}),
     Row("POST", "/admin/users/{invited}/reinvite", admin_only(200)),
     Row("POST", "/admin/users/{missing}/reinvite", admin_only(404)),
+    # admin: a person's data (export everything, or erase them)
+    Row("POST", "/admin/users/{author}/export", admin_only(200)),
+    Row("POST", "/admin/users/{missing}/export", admin_only(404)),
+    Row("GET", "/admin/users/{leaver}/erase", admin_only(200)),
+    Row("GET", "/admin/users/{missing}/erase", admin_only(404)),
+    Row("POST", "/admin/users/{leaver}/erase", admin_only(302), {"confirm": LEAVER}),
+    Row(
+        "POST",
+        "/admin/users/{leaver}/erase",
+        expect(rep=403, ops=403, leader=403, admin=refused(200)),
+        {"confirm": "someone.else@example.com"},
+        case="a wrong confirmation",
+    ),
+    Row("POST", "/admin/users/{missing}/erase", admin_only(404), {"confirm": LEAVER}),
     # admin: teams
     Row("GET", "/admin/teams", admin_only(200)),
     Row("GET", "/admin/teams/new", admin_only(200)),
@@ -247,6 +262,7 @@ MATRIX = [
     Row("POST", "/admin/teams/{missing}", admin_only(404), TEAM_FORM),
     # admin: audit log
     Row("GET", "/admin/audit", admin_only(200)),
+    Row("GET", "/admin/audit.csv?action=user.create", admin_only(200)),
     # admin: taxonomies
     Row("GET", "/admin/taxonomy/", admin_only(200)),
     Row("GET", "/admin/taxonomy/new", admin_only(200)),
@@ -679,13 +695,15 @@ def world(module_app) -> World:
 
     A region with a rep who filed posts (one shielded, one linked to an open fix, two to a
     resolved and a verified fix), an operations team whose ops member leads it, owns the fixes,
-    gets the escalation and wrote an internal note, plus an account, catalog entries and terms."""
+    gets the escalation and wrote an internal note, plus an account, catalog entries and terms,
+    an invited leader and a leader to erase."""
     app = module_app
     with app.app_context():
         region = factories.team("sales")
         author = factories.user("rep", team_obj=region, display_name=AUTHOR)
         corroborator = factories.user("rep", team_obj=region)
         invited = factories.user("leader", password=None, active=False)
+        leaver = factories.user("leader", email=LEAVER)
         ops_team = factories.team("operations")
         team_ops = factories.user("ops", team_obj=ops_team)
         ops_team.lead = team_ops
@@ -725,6 +743,7 @@ def world(module_app) -> World:
             region=region.id,
             author=author.id,
             invited=invited.id,
+            leaver=leaver.id,
             ops_team=ops_team.id,
             team_ops=team_ops.id,
             other_ops=other_ops.id,

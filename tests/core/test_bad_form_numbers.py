@@ -209,7 +209,12 @@ def test_the_sla_policy_refuses_numbers_that_are_not_ascii_digits(app, client, l
         for p in ("P1", "P2", "P3", "P4")
         for kind in ("ack_hours", "resolve_days")
     }
-    data.update(triage_target_hours=value, verify_window_days="14", sponsor_after_hours="48", alert_min_impact="3")
+    data.update(
+        triage_target_hours=value,
+        verify_window_days="14",
+        sponsor_after_hours="48",
+        alert_min_impact="3",
+    )
     response = client.post("/fixes/sla", data=data)
     assert response.status_code == 200
     assert "Enter a whole number." in response.text or "That number is too large." in response.text

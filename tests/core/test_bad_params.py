@@ -49,6 +49,7 @@ PAGES = {
     "accounts.index": Page("leader", ("q", "segment", "region", "page")),
     "accounts.lookup": Page("leader", ("q",)),
     "admin.audit": Page("admin", ("action", "page")),
+    "admin.audit_csv": Page("admin", ("action",)),
     "admin.users": Page("admin", ("q", "role", "page")),
     "api.posts": Page("leader", FEED),
     "board.export_fixes": Page("leader", FILTER + ("list", "priority")),

@@ -120,7 +120,7 @@ def on_post_filed(post: Post, *, actor: User, **_):
         return Message(
             event="post_high_impact",
             title=f"New report of impact {post.impact}{account}: {post.title}",
-            body=f"Filed by {who}.\n\n{plain_excerpt(post.body, 500)}",
+            body=f"{who} filed it.\n\n{plain_excerpt(post.body, 500)}",
             url=_post_path(post),
             action="Read the report",
         )

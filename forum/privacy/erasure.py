@@ -95,6 +95,7 @@ SIGNED_PHRASES = (
     " mentioned you on",
     " added an internal note on",
     " invited you",
+    " filed it",  # a new high-impact report, told to leaders
 )
 
 

@@ -158,7 +158,9 @@ class FixEvent(db.Model):
 
 
 class Escalation(TimestampMixin, db.Model):
-    """An overdue fix brought to someone's attention; it stays open until acknowledged."""
+    """An overdue fix brought to someone's attention; it stays open until acknowledged, or
+    until its fix is no longer open (resolved, verified, won't fix): then it is closed with it,
+    and the fix's history entry for that move names it."""
 
     __tablename__ = "escalations"
     __table_args__ = (sa.UniqueConstraint("fix_id", "level", "round"),)
@@ -170,8 +172,15 @@ class Escalation(TimestampMixin, db.Model):
     to_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
 
     fix: Mapped[Fix] = relationship()
+
+    @property
+    def is_waiting(self) -> bool:
+        """Still asks its recipient to act."""
+        return self.acknowledged_at is None and self.closed_at is None
+
     to_user: Mapped[User | None] = relationship(foreign_keys=[to_user_id])
 
 

@@ -93,16 +93,20 @@ def fix_list(*, status: str | None, team: int | None, priority: str | None, over
     return paginate(query.order_by(Fix.due_at, Fix.priority, Fix.id), per_page=30)
 
 
-def open_escalations(viewer: User) -> list[Escalation]:
-    """Escalations waiting for ``viewer`` (all open ones for those who oversee them)."""
+def open_escalations(viewer: User, *, every: bool = False) -> list[Escalation]:
+    """Escalations waiting for ``viewer`` (all waiting ones for those who oversee them); with
+    ``every``, also those acknowledged or closed with their fix, newest first."""
     query = (
         sa.select(Escalation)
-        .where(Escalation.acknowledged_at.is_(None))
         .options(
             joinedload(Escalation.fix).joinedload(Fix.owner_team), joinedload(Escalation.to_user)
         )
-        .order_by(Escalation.created_at)
+        .order_by(Escalation.created_at.desc() if every else Escalation.created_at, Escalation.id)
     )
+    if every:
+        query = query.limit(500)
+    else:
+        query = query.where(Escalation.acknowledged_at.is_(None), Escalation.closed_at.is_(None))
     if not can(viewer, "escalation.oversee"):
         query = query.where(Escalation.to_user_id == viewer.id)
     return db.session.scalars(query).all()

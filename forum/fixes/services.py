@@ -15,6 +15,8 @@ from forum.extensions import db
 from forum.feedback.models import Post
 from forum.fixes import history, sla, workflow
 from forum.fixes.models import (
+    OPEN_STATUSES,
+    Escalation,
     EventKind,
     Fix,
     FixComment,
@@ -177,6 +179,10 @@ def transition(
             details["recurrence_post"] = recurrence_post.id
     elif to == S.IN_PROGRESS:
         fix.status_reason = ""
+    if frm in OPEN_STATUSES and to not in OPEN_STATUSES:
+        closed = _close_escalations(fix, now)
+        if closed:
+            details["escalations_closed"] = closed
     db.session.flush()
     event = history.append(
         fix,
@@ -190,6 +196,20 @@ def transition(
     )
     fix_transitioned.send(fix, actor=actor, event=event, from_status=frm, to_status=to)
     return event
+
+
+def _close_escalations(fix: Fix, now: datetime) -> list[int]:
+    """Close the fix's escalations still waiting: the fix they asked about is no longer open."""
+    waiting = db.session.scalars(
+        sa.select(Escalation).where(
+            Escalation.fix_id == fix.id,
+            Escalation.acknowledged_at.is_(None),
+            Escalation.closed_at.is_(None),
+        )
+    ).all()
+    for escalation in waiting:
+        escalation.closed_at = now
+    return sorted(e.id for e in waiting)
 
 
 def assign(

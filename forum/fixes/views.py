@@ -267,9 +267,11 @@ def acknowledge_escalation(escalation_id: int):
 @bp.get("/escalations")
 @require("fix.escalations")
 def escalations():
-    """Escalations waiting for me (leaders see all open ones)."""
-    rows = queries.open_escalations(current_user)
-    return render_template("fixes/escalations.html", escalations=rows, now=utcnow())
+    """Escalations waiting for me (leaders see all waiting ones); ``?show=all`` adds those
+    acknowledged or closed with their fix."""
+    every = arg_choice("show", ("waiting", "all"), "waiting") == "all"
+    rows = queries.open_escalations(current_user, every=every)
+    return render_template("fixes/escalations.html", escalations=rows, every=every, now=utcnow())
 
 
 @bp.get("/queue")

@@ -66,6 +66,7 @@ PAGES = {
     "catalog.options": Page("leader", ("team_id",), base="team_id={ops}"),
     "feedback.feed": Page("leader", FEED),
     "feedback.similar": Page("leader", ("title",)),
+    "fixes.escalations": Page("leader", ("show",)),
     "fixes.index": Page("leader", ("status", "team", "priority", "overdue", "page")),
     "fixes.queue": Page("leader", ("team",)),
     "notify.index": Page("leader", ("page",)),
@@ -86,7 +87,6 @@ NO_PARAMETERS = {
     "auth.login",  # next= only, which tests/auth checks for open redirects
     "feedback.mine",
     "feedback.new",
-    "fixes.escalations",
     "fixes.sla",
     "home.healthz",
     "home.index",

@@ -17,9 +17,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+# The web server and, beside it, the e-mail delivery worker (so demo mail is sent, into
+# instance/mail/); Ctrl-C stops both.
 run: $(STAMP)
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed-demo --if-empty
+	@$(BIN)/flask --app app deliver & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 test: $(STAMP) browser-deps

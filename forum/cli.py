@@ -2,6 +2,7 @@
 
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from flask.cli import AppGroup
 from forum.admin import backup as backups
 from forum.auth.models import Role, User
 from forum.auth.services import create_user
+from forum.core import jobs
 from forum.core.errors import DomainError
 from forum.demo import seed
 from forum.extensions import db
@@ -21,6 +23,17 @@ from forum.fixes.history import verify_all
 from forum.notify import digests
 from forum.notify.delivery import run
 from forum.search import rebuild
+
+
+@contextmanager
+def _once(job: str):
+    """Run the body unless another machine runs the same job now (then say so, exit 0)."""
+    try:
+        with jobs.single_run(job):
+            yield
+    except jobs.JobBusy as busy:
+        click.echo(f"Not run: {busy}.")
+        sys.exit(0)
 
 
 def register_commands(app: Flask) -> None:
@@ -96,8 +109,9 @@ def register_commands(app: Flask) -> None:
     def escalate() -> None:
         """Escalate overdue fixes (run from cron; running it twice changes nothing more)."""
 
-        created = escalate_overdue()
-        db.session.commit()
+        with _once("escalate"):
+            created = escalate_overdue()
+            db.session.commit()
         for e in created:
             level = "team lead" if e.level == 1 else "executive sponsor"
             click.echo(f"Fix #{e.fix_id} escalated to {e.to_user.display_name} ({level}).")
@@ -133,8 +147,9 @@ def register_commands(app: Flask) -> None:
     def digest(which: str) -> None:
         """Queue the daily digests, or the weekly executive digest (run from cron)."""
 
-        queued = digests.send_weekly() if which == "weekly" else digests.send_daily()
-        db.session.commit()
+        with _once(f"digest-{which}"):
+            queued = digests.send_weekly() if which == "weekly" else digests.send_daily()
+            db.session.commit()
         click.echo(
             f"{len(queued)} {which} digest{'s' if len(queued) != 1 else ''} queued; "
             "`flask deliver` sends them."

@@ -5,6 +5,7 @@ from forum.auth import models as auth
 from forum.catalog import models as catalog
 from forum.core import (
     audit,
+    jobs,
     outbox,
     settings,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "feedback_indexing",
     "fixes",
     "fixes_indexing",
+    "jobs",
     "notify",
     "outbox",
     "search",

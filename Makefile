@@ -28,12 +28,16 @@ test: $(STAMP) browser-deps
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# Security scanners (README "Security scanners"): bandit over the app's code; every finding it
-# still reports is answered on its line with `# nosec BXXX  # reason`, never a bare `# nosec`.
+# Security scanners (README "Security scanners"), each failing on a finding: bandit over the
+# app's code (a finding it still reports is answered on its line with `# nosec BXXX  # reason`,
+# never a bare `# nosec`), pip-audit --strict over the virtualenv, sqlmap against a live server.
 scan: $(STAMP)
 	@! grep -rnE --include='*.py' 'nosec' forum app.py config.py | grep -vE '# nosec B[0-9]{3}(, ?B[0-9]{3})* +# [^ ]' \
 		|| { echo 'a `# nosec` above lacks its test or its reason: # nosec BXXX  # why'; exit 1; }
-	$(BIN)/bandit -q -c pyproject.toml -r forum app.py config.py
+	@start=$$(date +%s); $(BIN)/bandit -q -c pyproject.toml -r forum app.py config.py \
+		&& echo "bandit: no issue in forum/, app.py, config.py" && echo "-- bandit: $$(( $$(date +%s) - start ))s"
+	$(BIN)/python -m scanners.dependencies
+	$(BIN)/python -m scanners.sql_injection
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -378,20 +378,24 @@ def read_outcome(work: Path) -> Outcome:
 def run_all(jobs: dict[str, tuple[list[str], str | None]], folder: Path) -> list[str]:
     """Run one sqlmap per job at once and wait for all (none outlives this call); return what
     went wrong with the runs themselves. Their logs are read afterwards in every case."""
-    deadline = time.monotonic() + SQLMAP_TIMEOUT
+    started = time.monotonic()
     runs, problems = {}, []
     try:
         for name, (urls, cookie) in jobs.items():
             runs[name] = run_sqlmap(name, urls, cookie, folder)
-        for name, process in runs.items():
-            try:
-                process.wait(max(1.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                problems.append(f"sqlmap ({name}) did not finish within {SQLMAP_TIMEOUT}s")
-                continue
-            if process.returncode != 0:
-                log = folder / name / "sqlmap.log"
-                problems.append(f"sqlmap ({name}) exited with {process.returncode} (see {log})")
+        waiting = dict(runs)
+        while waiting and time.monotonic() - started < SQLMAP_TIMEOUT:
+            for name, process in list(waiting.items()):
+                if process.poll() is None:
+                    continue
+                del waiting[name]
+                took = time.monotonic() - started
+                print(f"   sqlmap {name}: {len(jobs[name][0])} URLs in {took:.1f}s", flush=True)
+                if process.returncode != 0:
+                    log = folder / name / "sqlmap.log"
+                    problems.append(f"sqlmap ({name}) exited with {process.returncode} (see {log})")
+            time.sleep(0.2)
+        problems += [f"sqlmap ({name}) did not finish in {SQLMAP_TIMEOUT}s" for name in waiting]
     finally:
         for process in runs.values():
             if process.poll() is None:
@@ -482,20 +486,19 @@ def scan(folder: Path) -> list[str]:
         people = ", ".join(PEOPLE.values())
         last = step(f"signed in as {people}; the {len(planned)} target URLs answer 200", last)
 
-        # Two sqlmap processes share the leader's targets, a third takes the admin's and a fourth
-        # the canary: the server has two workers of four threads, and sqlmap mostly waits.
-        leader_urls = [url for t, url in planned if t.who == "leader"]
-        admin_urls = [url for t, url in planned if t.who == "admin"]
+        # Three sqlmap processes share the leader's targets (about as many parameters each), a
+        # fourth takes the admin's and a fifth the canary: sqlmap mostly waits for the server.
+        jobs = {f"leader-{i}": ([], cookies["leader"]) for i in range(1, 4)}
+        load = dict.fromkeys(jobs, 0)
+        for target, url in sorted(planned, key=lambda p: -len(p[0].params)):
+            if target.who == "leader":
+                lightest = min(load, key=load.get)
+                jobs[lightest][0].append(url)
+                load[lightest] += len(target.params)
+        jobs["admin"] = ([url for t, url in planned if t.who == "admin"], cookies["admin"])
         with canary_server() as canary:
-            problems += run_all(
-                {
-                    "canary": ([f"{canary}/items?name=alpha"], None),
-                    "leader-1": (leader_urls[0::2], cookies["leader"]),
-                    "leader-2": (leader_urls[1::2], cookies["leader"]),
-                    "admin": (admin_urls, cookies["admin"]),
-                },
-                folder,
-            )
+            jobs["canary"] = ([f"{canary}/items?name=alpha"], None)
+            problems += run_all(jobs, folder)
         last = step("sqlmap over the canary and the targets", last)
 
         canary_outcome = read_outcome(folder / "canary")
@@ -506,7 +509,7 @@ def scan(folder: Path) -> list[str]:
             )
         else:
             print(f"canary: sqlmap found the planted injection ({canary_outcome.injectable[0]})")
-        outcomes = [read_outcome(folder / name) for name in ("leader-1", "leader-2", "admin")]
+        outcomes = [read_outcome(folder / name) for name in jobs if name != "canary"]
         tested = set().union(*(o.tested for o in outcomes))
         for o in outcomes:
             problems.extend(f"INJECTABLE {line}" for line in o.injectable)

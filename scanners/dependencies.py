@@ -87,14 +87,24 @@ def fetch_json(url: str) -> dict | None:
         raise Unreachable(f"{url}: {exc}") from None
 
 
+# Whether PyPI's per-release JSON is served on this network: unknown until a release the
+# project lists answers 404 there (then it is not, and is not asked again) or 200.
+per_release_served: bool | None = None
+
+
 def from_pypi(name: str, version: str) -> tuple[str, list[dict]]:
     """(where from, PyPI's vulnerability entries) for one release; NoData or Unreachable."""
-    release = fetch_json(f"{PYPI}/{name}/{version}/json")
-    if release is not None:
-        return "PyPI (this release)", release.get("vulnerabilities") or []
+    global per_release_served
+    if per_release_served is not False:
+        release = fetch_json(f"{PYPI}/{name}/{version}/json")
+        if release is not None:
+            per_release_served = True
+            return "PyPI (this release)", release.get("vulnerabilities") or []
     project = fetch_json(f"{PYPI}/{name}/json")
     if project is None:
         raise NoData(f"{name} is not on PyPI")
+    if per_release_served is None and version in project.get("releases", {}):
+        per_release_served = False  # it exists, yet its own JSON is not served
     newest = project["info"]["version"]
     if same_version(newest, version):
         return "PyPI (newest release)", project.get("vulnerabilities") or []

@@ -98,7 +98,8 @@ class Config:
     DELIVER_INTERVAL_SECONDS = _int("DELIVER_INTERVAL_SECONDS", 5)
     WEEKLY_DIGEST_SIZE = _int("WEEKLY_DIGEST_SIZE", 10)
 
-    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug default: memory-hard, slow on purpose
+    # werkzeug default: memory-hard, slow on purpose
+    PASSWORD_HASH_METHOD = "scrypt"  # nosec B105  # a hash method's name, not a password
     INVITE_TTL_HOURS = _int("INVITE_TTL_HOURS", 72)
     RESET_TTL_MINUTES = _int("RESET_TTL_MINUTES", 30)
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
@@ -129,7 +130,8 @@ class TestingConfig(Config):
 
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # tests hash hundreds of passwords
+    # tests hash hundreds of passwords; nothing real is stored with these hashes
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # nosec B105  # a hash method's name
     RATELIMIT_STORAGE_URI = "memory://"
     SQLITE_SYNCHRONOUS = "OFF"  # test databases are thrown away: no fsync per commit
     # Most tests have one rep per region; tests/feedback/test_shield_labels.py checks the default.

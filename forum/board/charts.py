@@ -48,7 +48,9 @@ def _frame(ident: str, title: str, desc: str, height: int, body: list[str]) -> C
         + "".join(body)
         + "</svg>"
     )
-    return Chart(ident, title, desc, Markup(svg))  # noqa: S704 - every piece is escaped above
+    # Every piece of text in the drawing went through _e() above; ids are ours.
+    drawing = Markup(svg)  # noqa: S704  # nosec B704  # escaped piece by piece above
+    return Chart(ident, title, desc, drawing)
 
 
 def _text(x, y, text, *, anchor="start", size=13, fill=INK, weight=None) -> str:

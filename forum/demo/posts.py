@@ -95,7 +95,7 @@ def seed_posts(users: dict[str, User]) -> list[str]:
     """Fill the demo with posts unless there are posts already. Flushes; the caller commits."""
     if db.session.scalar(sa.select(Post.id).limit(1)) is not None:
         return ["Posts exist already: demo posts are not seeded again."]
-    rng = random.Random(42)  # noqa: S311 - demo data, reproducible on purpose
+    rng = random.Random(42)  # noqa: S311  # nosec B311  # demo data, reproducible on purpose
     teams = {t.name: t for t in db.session.scalars(sa.select(Team))}
     people = list(users.values())
     reps = [u for u in people if u.role == Role.REP]

@@ -1,0 +1,1 @@
+"""Security scanners, run by `make scan` and by .ci/run (README "Security scanners")."""

@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404  # runs pg_dump and pg_restore only, see _run
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -366,8 +366,7 @@ def _run(tool: str, *args: str, url: sa.URL) -> None:
         query=url.query,
     ).render_as_string()
     with tempfile.TemporaryFile() as errors:
-        # A fixed tool found above, its arguments as a list, no shell.
-        done = subprocess.run(  # noqa: S603  # nosec B603
+        done = subprocess.run(  # noqa: S603  # nosec B603  # a fixed tool, arguments as a list
             [tool, *args, f"--dbname={conninfo}"],
             env=env,
             stdout=subprocess.DEVNULL,

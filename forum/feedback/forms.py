@@ -213,8 +213,17 @@ class RevealForm(FlaskForm):
     )
 
 
+def _files_chosen(form, field) -> None:
+    """The form's one field must hold a file; unlike DataRequired it marks nothing "required"
+    (an asterisk on the only field of an upload form reads as an alarm, not as information)."""
+    if not any(f and getattr(f, "filename", "") for f in field.data or []):
+        raise StopValidation("Choose a file to add.")
+
+
 class AttachForm(FlaskForm):
-    evidence = MultipleFileField("Add evidence", validators=[DataRequired()])
+    evidence = MultipleFileField(
+        "Files to add (screenshots, e-mails, PDFs; up to 5 MB each)", validators=[_files_chosen]
+    )
 
 
 def fill_choices(form, kind: PostKind) -> None:

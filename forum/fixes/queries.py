@@ -78,11 +78,13 @@ def operations_teams() -> list[sa.Row]:
 
 
 def fix_list(*, status: str | None, team: int | None, priority: str | None, overdue: bool):
-    """One page of fixes matching the filters, by due date then priority."""
+    """One page of fixes matching the filters: open ones first, soonest due (then priority),
+    then the others, most recently resolved or closed first. ``status`` "open" is every open
+    status, "any" every status."""
     query = sa.select(Fix).options(joinedload(Fix.owner_team), joinedload(Fix.assignee))
     if status == "open":
         query = query.where(Fix.status.in_(OPEN_STATUSES))
-    elif status:
+    elif status and status != "any":
         query = query.where(Fix.status == status)
     if team is not None:
         query = query.where(Fix.owner_team_id == team)
@@ -90,7 +92,18 @@ def fix_list(*, status: str | None, team: int | None, priority: str | None, over
         query = query.where(Fix.priority == priority)
     if overdue:
         query = query.where(Fix.status.in_(OPEN_STATUSES), Fix.due_at < utcnow())
-    return paginate(query.order_by(Fix.due_at, Fix.priority, Fix.id), per_page=30)
+    is_open = Fix.status.in_(OPEN_STATUSES)
+    ended = sa.func.coalesce(Fix.closed_at, Fix.resolved_at, Fix.updated_at)
+    return paginate(
+        query.order_by(
+            sa.case((is_open, 0), else_=1),
+            sa.case((is_open, Fix.due_at)),
+            sa.case((is_open, Fix.priority)),
+            ended.desc(),
+            Fix.id.desc(),
+        ),
+        per_page=30,
+    )
 
 
 def open_escalations(viewer: User, *, every: bool = False) -> list[Escalation]:

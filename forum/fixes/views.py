@@ -45,9 +45,9 @@ def _team_members(team_id: int):
 @bp.get("/")
 @require("fix.view")
 def index():
-    """All fixes, filterable by status, team, priority and overdue."""
+    """Fixes, filterable by status, team, priority and overdue: open ones unless asked."""
     status = arg_choice(
-        "status", {"open"} | {s.value for s in FixStatus}, message="Unknown status."
+        "status", {"open", "any"} | {s.value for s in FixStatus}, "open", "Unknown status."
     )
     team = arg_int("team", min=1, message="Unknown team.")
     priority = arg_choice("priority", {p.value for p in Priority}, message="Unknown priority.")

@@ -1,5 +1,8 @@
 """Domain exceptions and the HTTP error pages."""
 
+import errno
+import sqlite3
+
 from flask import Flask, current_app, jsonify, make_response, render_template, request
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -41,6 +44,7 @@ TITLES = {
     429: "Too many requests",
     500: "Something went wrong",
     503: "Temporarily unavailable",
+    507: "Insufficient storage",
 }
 
 MESSAGES = {
@@ -54,7 +58,13 @@ MESSAGES = {
     429: "Too many attempts. Please wait a few minutes and try again.",
     500: "An unexpected error happened. It has been logged; please try again.",
     503: "The service is temporarily unavailable. Please try again in a moment.",
+    507: "There is no room left to store this, so nothing was saved. It has been logged; "
+    "please try again later.",
 }
+
+# A write refused for lack of space: the disk (ENOSPC) or the user's quota (EDQUOT) is full.
+FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+PG_DISK_FULL = "53100"  # PostgreSQL's SQLSTATE disk_full
 
 
 def wants_json() -> bool:
@@ -82,6 +92,25 @@ def _rollback_quietly() -> None:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is already gone
         current_app.logger.debug("rollback after a lost connection failed", exc_info=True)
+
+
+def storage_full(exc: BaseException) -> bool:
+    """Was ``exc`` a write refused because the storage is full? A file write (ENOSPC, EDQUOT),
+    SQLite's "database or disk is full" or PostgreSQL's disk_full, also when SQLAlchemy wraps
+    the driver's error."""
+    error = getattr(exc, "orig", None) or exc
+    if isinstance(error, OSError):
+        return error.errno in FULL_ERRNOS
+    if isinstance(error, sqlite3.Error):
+        return (getattr(error, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_FULL
+    return getattr(error, "sqlstate", None) == PG_DISK_FULL
+
+
+def insufficient_storage(exc: BaseException):
+    """507: nothing of the request was kept (the transaction rolls back, its staged files go)."""
+    _rollback_quietly()
+    current_app.logger.error("storage full, request refused: %s", exc)
+    return render_error(507)
 
 
 def render_error(status: int, message: str | None = None):
@@ -120,9 +149,17 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return render_error(exc.status, exc.message)
 
+    @app.errorhandler(OSError)
+    def os_error(exc: OSError):
+        if not storage_full(exc):
+            raise exc  # any other failure stays an unexpected error (500, logged)
+        return insufficient_storage(exc)
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_down(exc):
+        if storage_full(exc):
+            return insufficient_storage(exc)
         # The database went away: answer 503 without touching it again (no user lookup).
         _rollback_quietly()
         app.logger.error("database unavailable: %s", exc.__class__.__name__)

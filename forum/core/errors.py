@@ -131,6 +131,20 @@ def render_error(status: int, message: str | None = None):
 def register_error_handlers(app: Flask) -> None:
     """Every error renders a friendly page (or JSON) and never a stack trace."""
 
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (Flask runs them in
+    # reverse): the session is closed here, where a lost connection cannot break the answer.
+    @app.teardown_appcontext
+    def close_session(exc):
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError):
+            # The database went away after the view had answered: closing the session rolls
+            # back over a dead connection, and the error would replace the finished answer
+            # with the server's bare 500. Drop the connection instead; the pool makes another.
+            app.logger.warning("database connection lost at the end of a request")
+            db.session().invalidate()  # closes without a ROLLBACK
+            db.session.remove()
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         db.session.rollback()

@@ -109,7 +109,8 @@ def storage_full(exc: BaseException) -> bool:
 def insufficient_storage(exc: BaseException):
     """507: nothing of the request was kept (the transaction rolls back, its staged files go)."""
     _rollback_quietly()
-    current_app.logger.error("storage full, request refused: %s", exc)
+    # The driver's own words ("database or disk is full"), not the statement and its values.
+    current_app.logger.error("storage full, request refused: %s", getattr(exc, "orig", None) or exc)
     return render_error(507)
 
 

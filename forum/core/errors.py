@@ -1,5 +1,8 @@
 """Domain exceptions and the HTTP error pages."""
 
+import errno
+import sqlite3
+
 from flask import Flask, current_app, jsonify, make_response, render_template, request
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -41,6 +44,7 @@ TITLES = {
     429: "Too many requests",
     500: "Something went wrong",
     503: "Temporarily unavailable",
+    507: "Insufficient storage",
 }
 
 MESSAGES = {
@@ -54,7 +58,13 @@ MESSAGES = {
     429: "Too many attempts. Please wait a few minutes and try again.",
     500: "An unexpected error happened. It has been logged; please try again.",
     503: "The service is temporarily unavailable. Please try again in a moment.",
+    507: "There is no room left to store this, so nothing was saved. It has been logged; "
+    "please try again later.",
 }
+
+# A write refused for lack of space: the disk (ENOSPC) or the user's quota (EDQUOT) is full.
+FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+PG_DISK_FULL = "53100"  # PostgreSQL's SQLSTATE disk_full
 
 
 def wants_json() -> bool:
@@ -84,6 +94,26 @@ def _rollback_quietly() -> None:
         current_app.logger.debug("rollback after a lost connection failed", exc_info=True)
 
 
+def storage_full(exc: BaseException) -> bool:
+    """Was ``exc`` a write refused because the storage is full? A file write (ENOSPC, EDQUOT),
+    SQLite's "database or disk is full" or PostgreSQL's disk_full, also when SQLAlchemy wraps
+    the driver's error."""
+    error = getattr(exc, "orig", None) or exc
+    if isinstance(error, OSError):
+        return error.errno in FULL_ERRNOS
+    if isinstance(error, sqlite3.Error):
+        return (getattr(error, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_FULL
+    return getattr(error, "sqlstate", None) == PG_DISK_FULL
+
+
+def insufficient_storage(exc: BaseException):
+    """507: nothing of the request was kept (the transaction rolls back, its staged files go)."""
+    _rollback_quietly()
+    # The driver's own words ("database or disk is full"), not the statement and its values.
+    current_app.logger.error("storage full, request refused: %s", getattr(exc, "orig", None) or exc)
+    return render_error(507)
+
+
 def render_error(status: int, message: str | None = None):
     message = message or MESSAGES.get(status, "")
     if wants_json():
@@ -101,6 +131,20 @@ def render_error(status: int, message: str | None = None):
 
 def register_error_handlers(app: Flask) -> None:
     """Every error renders a friendly page (or JSON) and never a stack trace."""
+
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (Flask runs them in
+    # reverse): the session is closed here, where a lost connection cannot break the answer.
+    @app.teardown_appcontext
+    def close_session(exc):
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError):
+            # The database went away after the view had answered: closing the session rolls
+            # back over a dead connection, and the error would replace the finished answer
+            # with the server's bare 500. Drop the connection instead; the pool makes another.
+            app.logger.warning("database connection lost at the end of a request")
+            db.session().invalidate()  # closes without a ROLLBACK
+            db.session.remove()
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -120,9 +164,17 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return render_error(exc.status, exc.message)
 
+    @app.errorhandler(OSError)
+    def os_error(exc: OSError):
+        if not storage_full(exc):
+            raise exc  # any other failure stays an unexpected error (500, logged)
+        return insufficient_storage(exc)
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_down(exc):
+        if storage_full(exc):
+            return insufficient_storage(exc)
         # The database went away: answer 503 without touching it again (no user lookup).
         _rollback_quietly()
         app.logger.error("database unavailable: %s", exc.__class__.__name__)

@@ -268,3 +268,53 @@ def fix_page(fix: Fix, viewer: User) -> FixPage:
         window_ends=workflow.verify_window_ends(fix),
         is_reporter=workflow.Party.REPORTER in workflow.parties(viewer, fix),
     )
+
+
+def _change(e: FixEvent) -> str:
+    """What one history entry did, in the words of the fix page's timeline."""
+    frm, to = e.from_value.replace("_", " "), e.to_value.replace("_", " ")
+    match e.kind:
+        case EventKind.STATUS:
+            return f"changed the status {frm}→{to}"
+        case EventKind.PRIORITY:
+            return f"changed the priority {frm}→{to}"
+        case EventKind.ASSIGNED:
+            return f"changed the assignee {frm or 'nobody'}→{to or 'nobody'}"
+        case EventKind.DUE_DATE:
+            return f"changed the due date {frm}→{to}"
+        case EventKind.SNOOZED:
+            return f"snoozed escalation until {to}"
+        case EventKind.ESCALATED:
+            return f"escalated it (level {to})"
+        case EventKind.ESCALATION_ACK:
+            return "acknowledged the escalation"
+        case EventKind.LINKED:
+            return f"linked {e.note}"
+        case _:
+            return "opened the fix"
+
+
+def stale_message(fix: Fix, event_ids: list[int], viewer: User) -> str:
+    """The 409 answer to a change based on an old version: who changed what since, named as
+    the fix page names them for ``viewer`` (shield labels, staff as their role for reps, and
+    only the kinds of entry the viewer's timeline shows)."""
+    plain = not can(viewer, "fix.staff_names")
+    shielded = {
+        person: label for person, label in shielded_on_fix(fix.id).items() if person != viewer.id
+    }
+    events = db.session.scalars(
+        sa.select(FixEvent)
+        .where(FixEvent.fix_id == fix.id, FixEvent.id.in_(event_ids))
+        .options(joinedload(FixEvent.actor))
+        .order_by(FixEvent.seq)
+    ).all()
+    changes = "; ".join(
+        f"{_actor_label(e, plain, shielded)} {_change(e)} ({e.at:%Y-%m-%d %H:%M} UTC)"
+        for e in events
+        if not plain or e.kind in PLAIN_KINDS
+    )
+    return (
+        "Someone changed this fix while you were looking at it"
+        + (f": {changes}" if changes else "")
+        + ". Review the current state and try again."
+    )

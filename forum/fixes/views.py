@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from forum.auth.permissions import can, require, require_obj
 from forum.core import settings
-from forum.core.errors import DomainError
+from forum.core.errors import Conflict, DomainError
 from forum.core.params import MAX_IDS, BadFilter, arg_choice, arg_int, to_id, to_int
 from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
@@ -112,7 +112,11 @@ def _attempt(fix: Fix, action, success: str, form=None):
     except DomainError as exc:
         db.session.rollback()
         fix = get_fix_or_404(fix.id)
-        return _render_detail(fix, error=exc.message, status=exc.status, form=form)
+        message = exc.message
+        if isinstance(exc, Conflict) and "changes" in exc.details:
+            # A stale version: say who changed what since, as this viewer may see it.
+            message = queries.stale_message(fix, exc.details["changes"], current_user)
+        return _render_detail(fix, error=message, status=exc.status, form=form)
     db.session.commit()
     flash(success, "success")
     return redirect(url_for("fixes.detail", fix_id=fix.id))

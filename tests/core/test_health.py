@@ -1,7 +1,9 @@
 """`/healthz` says whether the database answers; a lost database gives 503, never 500."""
 
 import pytest
+import sqlalchemy as sa
 
+from forum.extensions import db
 from tests.factories import PASSWORD
 
 UNREACHABLE = {
@@ -77,4 +79,34 @@ def test_app_recovers_without_a_restart_when_the_database_comes_back(make_app, t
     client = app.test_client()
     assert client.get("/healthz").status_code == 503
     folder.mkdir()
+    assert client.get("/healthz").status_code == 200
+
+
+def test_a_connection_lost_after_the_view_answered_leaves_the_answer_alone(make_app, caplog):
+    app = make_app()
+    with app.app_context():
+        dialect = db.engine.dialect
+    original = dialect.do_rollback
+    lost = []
+
+    def rollback_over_a_dead_connection(dbapi_connection):
+        if not lost:  # once: the database stopped between the view and the end of the request
+            lost.append(True)
+            raise dialect.loaded_dbapi.OperationalError("server closed the connection unexpectedly")
+        return original(dbapi_connection)
+
+    @app.get("/test-only/answered")
+    def answered():
+        db.session.execute(sa.text("SELECT 1"))  # the request's transaction is open
+        dialect.do_rollback = rollback_over_a_dead_connection
+        return "answered"
+
+    client = app.test_client()
+    try:
+        response = client.get("/test-only/answered")
+    finally:
+        dialect.do_rollback = original
+    assert lost
+    assert (response.status_code, response.text) == (200, "answered")
+    assert "database connection lost" in caplog.text
     assert client.get("/healthz").status_code == 200

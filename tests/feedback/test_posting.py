@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from forum.accounts.models import Account
+from forum.auth.models import User
 from forum.core.errors import DomainError
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind
@@ -327,3 +328,28 @@ def test_another_user_replaying_a_submission_key_gets_no_post(
     assert "already used" in text(second)
     with session() as s:
         assert count(s, Post) == 1
+
+
+# Fields nobody sets through the form
+
+
+def test_fields_a_reporter_may_not_set_are_ignored(client, login, make_user, post_form, session):
+    """Author, status, counters, the fix link and the totals come from the app, never the form."""
+    other = make_user("rep")
+    me = login("rep")
+    form = post_form(
+        author_id=str(other.id),
+        status="linked",
+        corroboration_count="99",
+        total_at_risk="1000000",
+        fix_id="1",
+        version="7",
+        role="admin",
+    )
+    response = client.post("/posts/new/field-feedback", data=form)
+    assert response.status_code == 302
+    with session() as s:
+        post = s.scalars(sa.select(Post).order_by(Post.id.desc())).first()
+        assert (post.author_id, post.status, post.corroboration_count) == (me.id, "new", 0)
+        assert (post.fix_id, post.version, post.total_at_risk) == (None, 1, 0)
+        assert s.get(User, me.id).role == "rep"

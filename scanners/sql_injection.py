@@ -40,7 +40,8 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "demo-password"
@@ -432,9 +433,19 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
+class ThreadingServer(ThreadingMixIn, WSGIServer):
+    """sqlmap may open a connection it leaves idle while it sends its request on another: a
+    server that answers one connection at a time then waits out sqlmap's timeout (seen: the
+    canary "timed out" and was skipped). One thread per connection answers both."""
+
+    daemon_threads = True
+
+
 @contextlib.contextmanager
 def canary_server():
-    server = make_server("127.0.0.1", 0, canary_app, handler_class=QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, canary_app, server_class=ThreadingServer, handler_class=QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:

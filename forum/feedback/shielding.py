@@ -8,6 +8,8 @@ shield — in a report linked to the fix, or in one merged as a duplicate into s
 wears the shield on everything they do on the fix (``fix_shields``).
 """
 
+from functools import cache
+
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
@@ -39,11 +41,12 @@ def region_shield(region: str | None, reps: int) -> str:
     return f"A verified rep ({region})"
 
 
-def fix_reports(fix_id: int | None = None) -> sa.CTE:
-    """``(fix_id, post_id)``: every report linked to a fix (only ``fix_id``'s when given), and
-    every report merged as a duplicate into one of those, at any depth."""
+def fix_reports(one_fix: bool = False) -> sa.CTE:
+    """``(fix_id, post_id)``: every report linked to a fix (with ``one_fix``, only those of the
+    fix bound as ``shield_fix_id``), and every report merged as a duplicate into one of those,
+    at any depth."""
     anchor = sa.select(Post.fix_id.label("fix_id"), Post.id.label("post_id")).where(
-        Post.fix_id.is_not(None) if fix_id is None else Post.fix_id == fix_id
+        Post.fix_id == sa.bindparam("shield_fix_id") if one_fix else Post.fix_id.is_not(None)
     )
     reports = anchor.cte("fix_reports", recursive=True)
     duplicate = aliased(Post)
@@ -54,11 +57,11 @@ def fix_reports(fix_id: int | None = None) -> sa.CTE:
     )
 
 
-def fix_shields(fix_id: int | None = None) -> sa.Subquery:
-    """``(fix_id, author_id, region, reps)``: who reported each fix under a shield (see
-    ``fix_reports``), the region of their label and its active reps — one row per person and
-    fix."""
-    reports = fix_reports(fix_id)
+# Built once: making these statements (a recursive CTE, an aliased team with its column
+# property) costs milliseconds, and they are asked for on every fix page and every move.
+@cache
+def _fix_shields(one_fix: bool) -> sa.Subquery:
+    reports = fix_reports(one_fix)
     shielded = (
         sa.select(
             reports.c.fix_id,
@@ -83,13 +86,25 @@ def fix_shields(fix_id: int | None = None) -> sa.Subquery:
     )
 
 
+def fix_shields() -> sa.Subquery:
+    """``(fix_id, author_id, region, reps)``: who reported each fix under a shield (see
+    ``fix_reports``), the region of their label and its active reps — one row per person and
+    fix."""
+    return _fix_shields(False)
+
+
+@cache
+def _shields_of_one_fix() -> sa.Select:
+    shields = _fix_shields(True)
+    return sa.select(shields.c.author_id, shields.c.region, shields.c.reps)
+
+
 def shielded_on_fix(fix_id: int) -> dict[int, str]:
     """``{person id: their shield label}`` for everyone who reported this fix under a shield."""
-    shields = fix_shields(fix_id)
     return {
         author_id: region_shield(region, reps)
         for author_id, region, reps in db.session.execute(
-            sa.select(shields.c.author_id, shields.c.region, shields.c.reps)
+            _shields_of_one_fix(), {"shield_fix_id": fix_id}
         )
     }
 

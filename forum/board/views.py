@@ -110,6 +110,18 @@ def win_loss():
     )
 
 
+@bp.get("/reporters")
+@require("board.view")
+def reporters():
+    """The reps whose reports lead to fixes: listen to the top performers. Reps belong to
+    sales regions: the operations-team filter does not apply (and is left out of the links)."""
+    f, teams = _filter()
+    f = replace(f, team=None)
+    return render_template(
+        "board/reporters.html", f=f, rows=queries.reporters(f), **_options(teams)
+    )
+
+
 @bp.get("/review")
 @require("board.view")
 def review():

@@ -1,14 +1,17 @@
 """An account's promise ledger and a rep's track record against an independent computation."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from forum.auth.models import User
 from forum.board import filters, queries
 from forum.extensions import db
+from forum.feedback.models import Corroboration, Post
 from tests.board import oracle
 from tests.board.conftest import shared_world
 from tests.conftest import wipe
@@ -132,3 +135,64 @@ def test_a_period_before_any_report_gives_an_empty_record(shared_app, world):
     )
     assert (record.filed, record.linked_share, record.posts) == (0, None, [])
     assert date(2001, 1, 1) < world.now.date()
+
+
+def _span(world) -> dict:
+    """A custom period holding every report of the world."""
+    days = [p.created.date() for p in world.posts]
+    return {"from": min(days).isoformat(), "to": max(days).isoformat()}
+
+
+@pytest.mark.parametrize("args", [{}, {"period": "quarter", "on": "2026-04-02"}, "region"])
+def test_the_reporters_ranking_matches_the_independent_computation(shared_app, world, args):
+    """Per rep, over their unshielded reports of the period (duplicates left out): filed,
+    triaged into fixes, distinct fixes verified, "me too"s received; most fixes verified first."""
+    if args == "region":
+        busiest = max(world.regions, key=lambda r: sum(p.region_id == r for p in world.posts))
+        args = {**_span(world), "region": busiest}
+    with shared_app.app_context():
+        f = filters.parse(
+            MultiDict({k: str(v) for k, v in args.items()}),
+            queries.teams(),
+            world.now.date(),
+            default_period="all",
+            allow_all=True,
+        )
+        rows = queries.reporters(f)
+        received = dict(
+            db.session.execute(
+                sa.select(Post.id, sa.func.count(Corroboration.id))
+                .join(Corroboration, Corroboration.post_id == Post.id)
+                .group_by(Post.id)
+            ).all()
+        )
+    expected = {}
+    for p in world.posts:
+        if p.shielded or p.status == "duplicate" or not oracle.in_period(p.created, f.start, f.end):
+            continue
+        if f.region is not None and p.region_id != f.region.id:
+            continue
+        e = expected.setdefault(p.author_id, [0, 0, set(), 0])
+        e[0] += 1
+        e[1] += p.fix_id is not None
+        if p.fix_id and world.fix(p.fix_id).status == "verified":
+            e[2].add(p.fix_id)
+        e[3] += received.get(p.id, 0)
+    assert rows, "the world has reporters in this scope"
+    assert {r.user_id: (r.filed, r.linked, r.fixes_verified, r.me_toos) for r in rows} == {
+        a: (n, linked, len(fixes), me_too) for a, (n, linked, fixes, me_too) in expected.items()
+    }
+    ranked = [(r.fixes_verified, r.linked, r.filed) for r in rows]
+    assert ranked == sorted(ranked, reverse=True)
+
+
+def test_the_reporters_page_links_each_rep_to_their_track_record(client, login, world):
+    login("leader")
+    span = _span(world)
+    response = client.get(f"/board/reporters?from={span['from']}&to={span['to']}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    page = response.get_data(as_text=True)
+    assert 'aria-current="page">Reporters</a>' in page
+    linked = set(re.findall(r'href="/board/reps/(\d+)"', page))
+    assert linked and linked <= {str(r) for r in world.reps}
+    assert 'id="f-team"' not in page

@@ -621,6 +621,7 @@ MATRIX = [
     Row("GET", "/board/teams/{missing}", leaders(404)),
     Row("GET", "/board/win-loss", leaders(200)),
     Row("GET", "/board/review", leaders(200)),
+    Row("GET", "/board/reporters", leaders(200)),
     Row("GET", "/board/fixes", leaders(200)),
     Row("GET", "/board/posts", leaders(200)),
     Row("GET", "/board/accounts/{account}", everyone(200)),

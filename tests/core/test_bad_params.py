@@ -59,6 +59,7 @@ PAGES = {
     "board.index": Page("leader", FILTER),
     "board.my_record": Page("leader", FILTER),
     "board.post_list": Page("leader", FILTER + ("list", "kind", "reason", "competitor", "page")),
+    "board.reporters": Page("leader", FILTER),
     "board.review": Page("leader", FILTER),
     "board.win_loss": Page("leader", FILTER),
     "catalog.index": Page("leader", ("team", "stale", "retired")),

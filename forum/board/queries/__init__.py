@@ -12,7 +12,14 @@ from forum.auth.models import Team
 from forum.board.filters import TeamRef
 from forum.board.queries.fixes import FIX_METRICS, Board, board
 from forum.board.queries.lists import fix_list_query
-from forum.board.queries.people import Ledger, TrackRecord, promise_ledger, track_record
+from forum.board.queries.people import (
+    Ledger,
+    ReporterRow,
+    TrackRecord,
+    promise_ledger,
+    reporters,
+    track_record,
+)
 from forum.board.queries.promises import PROMISE_STATES
 from forum.board.queries.review import Review, period_review
 from forum.board.queries.scorecard import Scorecard, scorecard
@@ -25,6 +32,7 @@ __all__ = [
     "PROMISE_STATES",
     "Board",
     "Ledger",
+    "ReporterRow",
     "Review",
     "Scorecard",
     "TrackRecord",
@@ -34,6 +42,7 @@ __all__ = [
     "fix_list_query",
     "period_review",
     "promise_ledger",
+    "reporters",
     "scorecard",
     "teams",
     "track_record",

@@ -13,6 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from forum.accounts.models import Account
 from forum.auth.models import Team, User
 from forum.board.filters import BoardFilter, Bucket, months_ending
 from forum.board.queries.promises import Promises, promise_state
@@ -265,3 +266,72 @@ def track_record(user: User, f: BoardFilter, *, show_shielded: bool) -> TrackRec
     record.posts = [RecordPost(*r) for r in rows[:RECORD_LIMIT]]
     record.truncated = len(rows) > RECORD_LIMIT
     return record
+
+
+REPORTERS_LIMIT = 50
+
+
+@dataclass
+class ReporterRow:
+    user_id: int
+    name: str
+    region: str | None
+    filed: int
+    linked: int
+    fixes_verified: int
+    me_toos: int
+
+    @property
+    def linked_share(self) -> float | None:
+        return self.linked / self.filed if self.filed else None
+
+
+def reporters(f: BoardFilter) -> list[ReporterRow]:
+    """The reps whose reports led to fixes: one statement. Per rep, over the reports they filed
+    in the period (in the filter's region) **without a shield** — a shielded report is counted
+    for nobody but its rep, as on the track record: reports filed, triaged into fixes, distinct
+    fixes now verified, "me too"s others gave them. Most fixes verified first."""
+    clauses = [
+        in_range(Post.created_at, f.start_at, f.end_at),
+        Post.shielded.is_(False),
+        Post.status != PostStatus.DUPLICATE,
+    ]
+    if f.region is not None:
+        clauses.append(Post.region_id == f.region.id)
+    if f.segment:
+        account = aliased(Account)
+        clauses.append(
+            sa.select(account.id)
+            .where(account.id == Post.account_id, account.segment == f.segment)
+            .exists()
+        )
+    region = aliased(Team)
+    me_toos = (
+        sa.select(Corroboration.post_id, sa.func.count().label("n"))
+        .group_by(Corroboration.post_id)
+        .subquery()
+    )
+    verified = sa.func.count(sa.distinct(sa.case((Fix.status == FixStatus.VERIFIED, Fix.id))))
+    linked = count_if(Post.fix_id.is_not(None))
+    filed = sa.func.count(Post.id)
+    rows = db.session.execute(
+        sa.select(
+            User.id,
+            User.display_name,
+            region.name,
+            filed,
+            linked,
+            verified,
+            sa.func.coalesce(sa.func.sum(me_toos.c.n), 0),
+        )
+        .select_from(Post)
+        .join(User, User.id == Post.author_id)
+        .outerjoin(region, region.id == User.team_id)
+        .outerjoin(Fix, Post.fix_id == Fix.id)
+        .outerjoin(me_toos, me_toos.c.post_id == Post.id)
+        .where(*clauses)
+        .group_by(User.id, User.display_name, region.name)
+        .order_by(verified.desc(), linked.desc(), filed.desc(), User.display_name, User.id)
+        .limit(REPORTERS_LIMIT)
+    ).all()
+    return [ReporterRow(*(r[:3]), *(int(v) for v in r[3:])) for r in rows]

@@ -79,10 +79,11 @@ def operations_teams() -> list[sa.Row]:
 
 def fix_list(*, status: str | None, team: int | None, priority: str | None, overdue: bool):
     """One page of fixes matching the filters: open ones first, soonest due (then priority),
-    then the others, most recently resolved or closed first. ``status`` "open" is every open
-    status, "any" every status."""
+    then the others, most recently resolved or closed first. ``status`` "active" is every open
+    status (open, acknowledged, in progress, blocked, reopened), "any" every status, anything
+    else that one status."""
     query = sa.select(Fix).options(joinedload(Fix.owner_team), joinedload(Fix.assignee))
-    if status == "open":
+    if status == "active":
         query = query.where(Fix.status.in_(OPEN_STATUSES))
     elif status and status != "any":
         query = query.where(Fix.status == status)

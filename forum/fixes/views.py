@@ -47,7 +47,7 @@ def _team_members(team_id: int):
 def index():
     """Fixes, filterable by status, team, priority and overdue: open ones unless asked."""
     status = arg_choice(
-        "status", {"open", "any"} | {s.value for s in FixStatus}, "open", "Unknown status."
+        "status", {"active", "any"} | {s.value for s in FixStatus}, "active", "Unknown status."
     )
     team = arg_int("team", min=1, message="Unknown team.")
     priority = arg_choice("priority", {p.value for p in Priority}, message="Unknown priority.")

@@ -167,7 +167,7 @@ def send_weekly(now: datetime | None = None, limit: int | None = None) -> list[O
             total=total,
             now=now,
             week=f"{year}-W{week:02d}",
-            board_url=absolute(link("fixes.index", overdue="1", status="open")),
+            board_url=absolute(link("fixes.index", overdue="1", status="active")),
             link_for=lambda fix: link("fixes.detail", fix_id=fix.id),
         )
         queued.append(

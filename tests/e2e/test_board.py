@@ -1,6 +1,7 @@
 """A leader reads the accountability board: filters it to one region, opens a team's scorecard,
-exports CSV and prints the period review. axe, vnu and the CSP checks run on every page; a
-screenshot of the board lands in test-artifacts/ to be looked at."""
+exports CSV, finds the top reporters and opens one's track record, and prints the period
+review. axe, vnu and the CSP checks run on every page; screenshots of the board and of the
+reporters land in test-artifacts/ to be looked at."""
 
 import csv
 import io
@@ -41,9 +42,17 @@ def test_a_leader_filters_the_board_opens_a_scorecard_exports_and_prints(app, pa
     for row in rows[1:]:
         assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in row), row
 
-    page.get_by_role("navigation", name="Board sections").get_by_role(
-        "link", name="Period review"
-    ).click()
+    sections = page.get_by_role("navigation", name="Board sections")
+    sections.get_by_role("link", name="Reporters").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("whose reports lead to fixes")
+    first = page.get_by_role("table").get_by_role("rowheader").first.get_by_role("link")
+    name = first.inner_text()
+    page.screenshot(path=ARTIFACTS / "reporters-leader-desktop.png", full_page=True)
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{name}: track record")
+    page.go_back()
+
+    sections.get_by_role("link", name="Period review").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Period review")
     expect(page.get_by_role("button", name="Print this review")).to_be_visible()
     page.emulate_media(media="print")

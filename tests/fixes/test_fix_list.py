@@ -30,7 +30,9 @@ def test_the_list_opens_on_open_fixes_soonest_due_first(app, client, login):
     page = client.get("/fixes/").text
     assert _titles(page) == ["Due sooner", "Due later"]
     assert "2 open fixes, soonest due first" in page
-    assert '<option value="open" selected>Any open status</option>' in page
+    assert '<option value="active" selected>Any open status</option>' in page
+    assert page.count(" selected>") == 1  # "Open" (not yet acknowledged) is a status of its own
+    assert _titles(client.get("/fixes/?status=open").text) == ["Due sooner"]
 
     every = client.get("/fixes/?status=any").text
     assert _titles(every) == ["Due sooner", "Due later", "Closed lately", "Closed long ago"]

@@ -13,11 +13,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from forum.accounts.models import Account
 from forum.auth.models import Team, User
 from forum.board.filters import BoardFilter, Bucket, months_ending
 from forum.board.queries.promises import Promises, promise_state
-from forum.board.queries.sql import bucket_index, count_if, in_buckets, in_range
+from forum.board.queries.sql import bucket_index, count_if, in_buckets, in_range, region_and_segment
 from forum.board.queries.winloss import Money, _money
 from forum.core.time import utcnow
 from forum.extensions import db
@@ -296,15 +295,7 @@ def reporters(f: BoardFilter) -> list[ReporterRow]:
         Post.shielded.is_(False),
         Post.status != PostStatus.DUPLICATE,
     ]
-    if f.region is not None:
-        clauses.append(Post.region_id == f.region.id)
-    if f.segment:
-        account = aliased(Account)
-        clauses.append(
-            sa.select(account.id)
-            .where(account.id == Post.account_id, account.segment == f.segment)
-            .exists()
-        )
+    clauses += region_and_segment(f)
     region = aliased(Team)
     me_toos = (
         sa.select(Corroboration.post_id, sa.func.count().label("n"))

@@ -10,11 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
-from forum.accounts.models import Account
 from forum.board.filters import BoardFilter
-from forum.board.queries.sql import in_range
+from forum.board.queries.sql import in_range, region_and_segment
 from forum.feedback.models import Post, PostKind, PostStatus
 from forum.fixes.models import OPEN_STATUSES, Fix, FixStatus
 
@@ -58,15 +56,7 @@ def promise_scope(f: BoardFilter, start: datetime, end: datetime) -> list:
         Post.status != PostStatus.DUPLICATE,
         in_range(Post.created_at, start, end),
     ]
-    if f.region is not None:
-        clauses.append(Post.region_id == f.region.id)
-    if f.segment:
-        account = aliased(Account)
-        clauses.append(
-            sa.select(account.id)
-            .where(account.id == Post.account_id, account.segment == f.segment)
-            .exists()
-        )
+    clauses += region_and_segment(f)
     if f.team is not None:
         clauses.append(promise_team() == f.team.id)
     return clauses

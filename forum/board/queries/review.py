@@ -6,7 +6,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from forum.accounts.models import Account
 from forum.auth.models import Team
 from forum.board.filters import BoardFilter, TeamRef
 from forum.board.queries.fixes import (
@@ -18,7 +17,7 @@ from forum.board.queries.fixes import (
     fix_scope,
     team_figures,
 )
-from forum.board.queries.sql import at, count_if, in_range
+from forum.board.queries.sql import at, count_if, in_range, region_and_segment
 from forum.board.queries.winloss import WinLoss, win_loss
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind
@@ -31,15 +30,7 @@ LIST_LIMIT = 15
 def post_scope(f: BoardFilter) -> list:
     """Reports filed in the period, by region, about the segment, naming the team."""
     clauses = [in_range(Post.created_at, f.start_at, f.end_at)]
-    if f.region is not None:
-        clauses.append(Post.region_id == f.region.id)
-    if f.segment:
-        account = aliased(Account)
-        clauses.append(
-            sa.select(account.id)
-            .where(account.id == Post.account_id, account.segment == f.segment)
-            .exists()
-        )
+    clauses += region_and_segment(f)
     if f.team is not None:
         clauses.append(Post.team_id == f.team.id)
     return clauses

@@ -5,10 +5,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
-from forum.board.filters import Bucket
+from forum.accounts.models import Account
+from forum.board.filters import BoardFilter, Bucket
 from forum.core.models import UTCDateTime
+from forum.feedback.models import Post
 
 DAY = 86400.0
 
@@ -129,3 +132,19 @@ def count_if(condition):
 
 def sum_if(condition, value):
     return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
+
+
+def region_and_segment(f: BoardFilter) -> list:
+    """Conditions on ``Post`` for the filter's region (the reporter's) and segment (of the
+    report's account), the two every board scope shares."""
+    clauses = []
+    if f.region is not None:
+        clauses.append(Post.region_id == f.region.id)
+    if f.segment:
+        account = aliased(Account)
+        clauses.append(
+            sa.select(account.id)
+            .where(account.id == Post.account_id, account.segment == f.segment)
+            .exists()
+        )
+    return clauses

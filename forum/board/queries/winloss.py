@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 from forum.accounts.models import Account
 from forum.board.filters import SEGMENTS, BoardFilter, Bucket, TeamRef, period_buckets
 from forum.board.queries.fixes import OPEN
-from forum.board.queries.sql import bucket_index, count_if, in_range, sum_if
+from forum.board.queries.sql import bucket_index, count_if, in_range, region_and_segment, sum_if
 from forum.extensions import db
 from forum.feedback.models import Outcome, Post, PostKind, PostStatus, post_secondary_reasons
 from forum.fixes.models import Fix
@@ -45,15 +45,7 @@ def deal_scope(f: BoardFilter) -> list:
         Post.status != PostStatus.DUPLICATE,
         in_range(Post.created_at, f.start_at, f.end_at),
     ]
-    if f.region is not None:
-        clauses.append(Post.region_id == f.region.id)
-    if f.segment:
-        account = aliased(Account)
-        clauses.append(
-            sa.select(account.id)
-            .where(account.id == Post.account_id, account.segment == f.segment)
-            .exists()
-        )
+    clauses += region_and_segment(f)
     return clauses
 
 

@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from forum.extensions import db
 from tests import factories
 from tests.faults.clients import Browser
-from tests.faults.servers import app_env
+from tests.faults.servers import app_env, unavailable
 from tests.faults.stored import stored
 
 pytestmark = [pytest.mark.committed, pytest.mark.slow]
@@ -26,7 +26,7 @@ EVIDENCE = b"The carrier's e-mail, forwarded.\n" * 300  # 10 kB
 def small_disk(servers, tmp_path):
     """A tmpfs of SIZE mounted for this test, unmounted when it ends (after its servers stop)."""
     if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
+        unavailable("mounting a tmpfs needs root")
     disk = tmp_path / "disk"
     disk.mkdir()
     mounted = subprocess.run(
@@ -36,7 +36,7 @@ def small_disk(servers, tmp_path):
         timeout=30,
     )
     if mounted.returncode != 0:
-        pytest.skip(f"could not mount a tmpfs: {mounted.stderr.strip()}")
+        unavailable(f"could not mount a tmpfs: {mounted.stderr.strip()}")
     try:
         yield disk
     finally:

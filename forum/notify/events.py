@@ -1,7 +1,7 @@
 """The kinds of notification: the rule table of who hears of what, who can receive each kind,
 and how each is delivered by default. ``audience`` says in words who is told (the preferences
-page shows it); ``forum.notify.receivers`` does what it says, and tests/notify/test_rules.py
-checks each row against the people actually told."""
+page shows it); ``forum.notify.receivers`` and ``fix_receivers`` do what it says, and
+tests/notify/test_rules.py checks each row against the people actually told."""
 
 from dataclasses import dataclass
 

@@ -1,0 +1,89 @@
+"""The person export's sections about operational work: fixes, their comments and history,
+escalations and catalog commitments."""
+
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+
+from forum.auth.models import User
+from forum.catalog.models import Commitment
+from forum.fixes import history
+from forum.fixes.models import Escalation, Fix, FixComment, FixEvent
+from forum.privacy.rows import objects, rows
+
+
+def fixes(user: User) -> Iterator[dict]:
+    query = (
+        sa.select(Fix.id, Fix.title, Fix.status, Fix.created_by_id, Fix.assignee_id)
+        .where(sa.or_(Fix.created_by_id == user.id, Fix.assignee_id == user.id))
+        .order_by(Fix.id)
+    )
+    for fix_id, title, status, created_by, assignee in rows(query):
+        yield {
+            "id": fix_id,
+            "title": title,
+            "status": status,
+            "created_by_them": created_by == user.id,
+            "assigned_to_them": assignee == user.id,
+        }
+
+
+def fix_comments(user: User) -> Iterator[dict]:
+    query = sa.select(FixComment).where(FixComment.author_id == user.id)
+    for c in objects(query.order_by(FixComment.id)):
+        yield {"fix_id": c.fix_id, "body": c.body, "created_at": c.created_at}
+
+
+def fix_history(user: User) -> Iterator[dict]:
+    query = (
+        sa.select(FixEvent)
+        .where(FixEvent.actor_id == user.id)
+        .order_by(FixEvent.fix_id, FixEvent.seq)
+    )
+    for e in objects(query):
+        said = history.shown_entry(e, {})  # others by id only (in details)
+        yield {
+            "fix_id": e.fix_id,
+            "seq": e.seq,
+            "at": e.at,
+            "kind": e.kind,
+            "from": said.from_value,
+            "to": said.to_value,
+            "note": said.note,
+            "details": e.details,
+        }
+
+
+def escalations(user: User) -> Iterator[dict]:
+    query = (
+        sa.select(Escalation)
+        .where(sa.or_(Escalation.to_user_id == user.id, Escalation.acknowledged_by_id == user.id))
+        .order_by(Escalation.id)
+    )
+    for e in objects(query):
+        yield {
+            "fix_id": e.fix_id,
+            "level": e.level,
+            "round": e.round,
+            "sent_to_them": e.to_user_id == user.id,
+            "escalated_at": e.created_at,
+            "acknowledged_at": e.acknowledged_at,
+            "acknowledged_by_them": e.acknowledged_by_id == user.id,
+        }
+
+
+def commitments(user: User) -> Iterator[dict]:
+    query = (
+        sa.select(Commitment)
+        .where(sa.or_(Commitment.owner_id == user.id, Commitment.confirmed_by_id == user.id))
+        .order_by(Commitment.id)
+    )
+    for c in objects(query):
+        yield {
+            "id": c.id,
+            "team_id": c.team_id,
+            "title": c.title,
+            "owned_by_them": c.owner_id == user.id,
+            "last_confirmed_by_them": c.confirmed_by_id == user.id,
+            "last_confirmed_at": c.last_confirmed_at,
+        }

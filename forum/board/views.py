@@ -21,6 +21,7 @@ from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
 from forum.fixes.models import Fix
+from forum.loop import queries as loop_queries
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -230,8 +231,16 @@ def rep(user_id: int):
         # would tell them who wrote it.
         f, teams = filters.parse({}, [], utcnow().date(), default_period="all", allow_all=True), []
     record = queries.track_record(person, f, show_shielded=own)
+    # Only the rep sees their own follow-ups (those of shielded reports among them).
+    mine = {}
+    if own:
+        mine = {
+            "follow_ups": loop_queries.my_follow_ups(person),
+            "follow_up_counts": loop_queries.my_counts(person),
+        }
     return render_template(
         "board/rep.html",
+        **mine,
         f=f,
         person=person,
         record=record,

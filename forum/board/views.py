@@ -12,6 +12,7 @@ from forum.accounts.models import Account
 from forum.auth.models import User
 from forum.auth.permissions import can, require, require_obj, role_may
 from forum.board import csvexport, dashboards, filters, queries
+from forum.board.queries.comeback import comebacks, made_good, made_good_for_account
 from forum.board.queries.fixes import AGES, PRIORITIES
 from forum.board.queries.lists import KINDS, POST_LISTS, post_list_query
 from forum.core import csvsafe
@@ -63,6 +64,7 @@ def index():
         ages=AGES,
         priorities=PRIORITIES,
         charts=dashboards.board_charts(data),
+        made_good=made_good(f),
         **_options(teams),
     )
 
@@ -107,6 +109,7 @@ def win_loss():
         team_ignored=team_ignored,
         data=data,
         charts=dashboards.win_loss_charts(data),
+        comebacks=comebacks(f),
         **_options(teams),
     )
 
@@ -135,6 +138,8 @@ def review():
         f=f,
         now=now,
         review=data,
+        made_good=made_good(f),
+        comebacks=comebacks(f),
         kinds=KINDS,
         **_options(teams),
     )
@@ -203,7 +208,10 @@ def account_ledger(account_id: int):
     if account is None:
         abort(404)
     return render_template(
-        "board/ledger.html", account=account, ledger=queries.promise_ledger(account_id)
+        "board/ledger.html",
+        account=account,
+        ledger=queries.promise_ledger(account_id),
+        made_good=made_good_for_account(account_id),
     )
 
 

@@ -131,23 +131,22 @@ def comebacks(f: BoardFilter) -> Comebacks:
         "reengaged": _has(REENGAGED_STATES),
         "won_back": _has({FollowUpState.WON_BACK}),
     }
-    lost = Post.outcome == str(Outcome.LOST)
     columns = []
     for name, pred in preds.items():
         columns += [count_if(pred).label(f"n_{name}"), sum_if(pred, Post.deal_value).label(name)]
     rows = db.session.execute(
-        sa.select(Post.currency, lost.label("lost"), *columns)
+        sa.select(Post.currency, Post.outcome, *columns)
         .where(
             *deal_scope(f),
             Post.outcome.in_([str(Outcome.LOST), str(Outcome.NO_DECISION)]),
             preds["fixed"],
         )
-        .group_by(Post.currency, lost)
+        .group_by(Post.currency, Post.outcome)
         .order_by(Post.currency)
     ).mappings()
     per: dict[bool, dict[str, dict]] = {True: {}, False: {}}
     for row in rows:
-        per[bool(row["lost"])][row["currency"]] = row
+        per[row["outcome"] == str(Outcome.LOST)][row["currency"]] = row
     result = Comebacks()
     for currency in sorted({c for d in per.values() for c in d}):
         lost_row, other_row = per[True].get(currency), per[False].get(currency)

@@ -31,6 +31,8 @@ from forum.feedback.views import bp as feedback_bp
 from forum.finder.views import bp as search_bp
 from forum.fixes.views import bp as fixes_bp
 from forum.home.views import bp as home_bp
+from forum.loop import receivers as loop_receivers
+from forum.loop.views import bp as loop_bp
 from forum.navigation import nav_items
 from forum.notify.views import bp as notify_bp
 from forum.privacy.views import bp as privacy_bp
@@ -73,6 +75,7 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    loop_receivers.connect()  # follow-ups follow the fixes
     notify.init_app(app)
 
     register_error_handlers(app)
@@ -114,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         catalog_bp,
         feedback_bp,
         fixes_bp,
+        loop_bp,
         triage_bp,
         notify_bp,
         board_bp,

@@ -13,6 +13,7 @@ from forum.feedback import indexing as feedback_indexing  # search follows posts
 from forum.feedback import models as feedback
 from forum.fixes import indexing as fixes_indexing  # search follows fixes
 from forum.fixes import models as fixes
+from forum.loop import models as loop
 from forum.notify import models as notify
 from forum.search import models as search
 from forum.taxonomy import models as taxonomy
@@ -28,6 +29,7 @@ __all__ = [
     "fixes",
     "fixes_indexing",
     "jobs",
+    "loop",
     "notify",
     "outbox",
     "search",

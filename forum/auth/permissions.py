@@ -70,6 +70,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "escalation.oversee": LEADERS,  # see, acknowledge and snooze every escalation
     "admin.sla": frozenset({A}),
     "team.sponsor": LEADERS,  # who may be an operations team's executive sponsor
+    # after the fix: telling the customer, re-engaging lost deals (forum/loop)
+    "followup.view": REPORTERS,  # one's own follow-ups
+    "followup.act": REPORTERS,  # mark one's own: customer informed, trust restored, won back...
+    "followup.oversee": LEADERS,  # the customers not yet told, across the organisation
     # notifications
     "notify.view": EVERYONE,  # one's own notifications only (checked in the views)
     "notify.preferences": EVERYONE,
@@ -116,6 +120,10 @@ def _recipient_or_overseer(user: User, escalation) -> bool:
     return escalation.to_user_id == user.id or can(user, "escalation.oversee")
 
 
+def _owes_follow_up(user: User, follow_up) -> bool:
+    return follow_up.rep_id == user.id
+
+
 def _own_record_or_board(user: User, person) -> bool:
     return user.id == person.id or can(user, "board.view")
 
@@ -131,6 +139,8 @@ OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {
     "fix.assign": _leads_or_works,
     "escalation.acknowledge": _recipient_or_overseer,
     "board.record": _own_record_or_board,
+    "followup.view": _owes_follow_up,
+    "followup.act": _owes_follow_up,
 }
 
 

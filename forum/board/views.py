@@ -12,6 +12,7 @@ from forum.accounts.models import Account
 from forum.auth.models import User
 from forum.auth.permissions import can, require, require_obj, role_may
 from forum.board import csvexport, dashboards, filters, queries
+from forum.board.queries.comeback import comebacks, made_good, made_good_for_account
 from forum.board.queries.fixes import AGES, PRIORITIES
 from forum.board.queries.lists import KINDS, POST_LISTS, post_list_query
 from forum.core import csvsafe
@@ -21,6 +22,7 @@ from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
 from forum.fixes.models import Fix
+from forum.loop import queries as loop_queries
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -62,6 +64,7 @@ def index():
         ages=AGES,
         priorities=PRIORITIES,
         charts=dashboards.board_charts(data),
+        made_good=made_good(f),
         **_options(teams),
     )
 
@@ -106,6 +109,7 @@ def win_loss():
         team_ignored=team_ignored,
         data=data,
         charts=dashboards.win_loss_charts(data),
+        comebacks=comebacks(f),
         **_options(teams),
     )
 
@@ -134,6 +138,8 @@ def review():
         f=f,
         now=now,
         review=data,
+        made_good=made_good(f),
+        comebacks=comebacks(f),
         kinds=KINDS,
         **_options(teams),
     )
@@ -202,7 +208,10 @@ def account_ledger(account_id: int):
     if account is None:
         abort(404)
     return render_template(
-        "board/ledger.html", account=account, ledger=queries.promise_ledger(account_id)
+        "board/ledger.html",
+        account=account,
+        ledger=queries.promise_ledger(account_id),
+        made_good=made_good_for_account(account_id),
     )
 
 
@@ -230,8 +239,16 @@ def rep(user_id: int):
         # would tell them who wrote it.
         f, teams = filters.parse({}, [], utcnow().date(), default_period="all", allow_all=True), []
     record = queries.track_record(person, f, show_shielded=own)
+    # Only the rep sees their own follow-ups (those of shielded reports among them).
+    mine = {}
+    if own:
+        mine = {
+            "follow_ups": loop_queries.my_follow_ups(person),
+            "follow_up_counts": loop_queries.my_counts(person),
+        }
     return render_template(
         "board/rep.html",
+        **mine,
         f=f,
         person=person,
         record=record,

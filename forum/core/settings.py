@@ -11,6 +11,8 @@ DEFAULTS = {
     "sponsor_after_hours": 72,
     # Leaders are told of a new report whose impact is at least this (5: never; impact is 1-4).
     "alert_min_impact": 3,
+    # Leaders see a verified fix's customers not yet told after this many days.
+    "customer_told_days": 7,
 }
 
 

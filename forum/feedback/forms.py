@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forum.core.forms import int_or_none
+from forum.core.forms import BoundedIntegerField, int_or_none
 from forum.core.params import coerce_int
 from forum.feedback import queries
 from forum.feedback.models import CURRENCIES, DealStage, Outcome, PostKind, PromiseBasis
@@ -130,6 +130,16 @@ class WinLossForm(PostForm):
         "Other reasons", coerce=coerce_int, validators=[Optional()]
     )
     crm_opportunity_id = StringField("CRM opportunity id", validators=[Optional(), Length(max=64)])
+    cause_post_id = BoundedIntegerField(
+        "Broken-promise report behind the loss (its number)",
+        validators=[Optional()],
+        min=1,
+        description="With a delivery/operations reason: when its fix is verified, you are "
+        "asked to win the deal back.",
+    )
+    cause_fix_id = BoundedIntegerField(
+        "Fix behind the loss (its number)", validators=[Optional()], min=1
+    )
 
 
 class BrokenPromiseForm(PostForm):
@@ -263,6 +273,8 @@ def post_input(form, kind: PostKind) -> PostInput:
         data.primary_reason_id = form.primary_reason_id.data
         data.secondary_reason_ids = form.secondary_reason_ids.data or []
         data.crm_opportunity_id = form.crm_opportunity_id.data
+        data.cause_post_id = form.cause_post_id.data
+        data.cause_fix_id = form.cause_fix_id.data
     elif kind == PostKind.BROKEN_PROMISE:
         data.promised = form.promised.data
         data.contact_name = form.contact_name.data

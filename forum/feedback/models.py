@@ -146,6 +146,14 @@ class Post(TimestampMixin, db.Model):
     competitor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("taxonomy_terms.id"))
     primary_reason_id: Mapped[int | None] = mapped_column(sa.ForeignKey("taxonomy_terms.id"))
     crm_opportunity_id: Mapped[str | None] = mapped_column(sa.String(64))
+    # A delivery/operations reason can point at what caused the loss: a broken-promise report
+    # or a fix. When that fix is verified, the deal's rep is asked to re-engage (forum.loop).
+    cause_post_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("posts.id", ondelete="SET NULL"), index=True
+    )
+    cause_fix_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("fixes.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
 
     # Broken promise (the body says what actually happened)
     promised: Mapped[str | None] = mapped_column(sa.Text)
@@ -163,7 +171,10 @@ class Post(TimestampMixin, db.Model):
     region: Mapped[Team | None] = relationship(foreign_keys=[region_id])
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
     account: Mapped[Account | None] = relationship()
-    duplicate_of: Mapped["Post | None"] = relationship(remote_side=[id])
+    duplicate_of: Mapped["Post | None"] = relationship(
+        remote_side=[id], foreign_keys=[duplicate_of_id]
+    )
+    cause_post: Mapped["Post | None"] = relationship(remote_side=[id], foreign_keys=[cause_post_id])
     competitor: Mapped[TaxonomyTerm | None] = relationship(foreign_keys=[competitor_id])
     primary_reason: Mapped[TaxonomyTerm | None] = relationship(foreign_keys=[primary_reason_id])
     secondary_reasons: Mapped[list[TaxonomyTerm]] = relationship(

@@ -62,6 +62,9 @@ class PostInput:
     primary_reason_id: int | None = None
     secondary_reason_ids: list[int] = field(default_factory=list)
     crm_opportunity_id: str | None = None
+    # what caused the loss, when a delivery/operations reason is given: a report or a fix
+    cause_post_id: int | None = None
+    cause_fix_id: int | None = None
     # broken promise
     promised: str | None = None
     contact_name: str | None = None
@@ -101,6 +104,30 @@ def _tags(names: list[str]) -> list[Tag]:
     return tags
 
 
+def _apply_cause(post: Post, data: PostInput) -> None:
+    """A delivery/operations reason may name what caused the loss: a broken-promise report or
+    a fix (by number). When that fix is verified, the deal's rep is asked to re-engage."""
+    if data.cause_post_id is None and data.cause_fix_id is None:
+        post.cause_post_id = post.cause_fix_id = None
+        return
+    reasons = [post.primary_reason, *post.secondary_reasons]
+    if not any(r is not None and r.is_operations for r in reasons):
+        raise DomainError(
+            "Name the report or fix behind the loss only with a delivery/operations reason."
+        )
+    if data.cause_post_id is not None:
+        cause = db.session.get(Post, data.cause_post_id)
+        if cause is None or cause.kind != PostKind.BROKEN_PROMISE or cause is post:
+            raise DomainError("There is no broken-promise report with that number.")
+    # feedback/ stands below fixes/: the fix is looked up in its table, by name.
+    fixes = db.metadata.tables["fixes"]
+    if data.cause_fix_id is not None and not db.session.scalar(
+        sa.select(sa.exists().where(fixes.c.id == data.cause_fix_id))
+    ):
+        raise DomainError("There is no fix with that number.")
+    post.cause_post_id, post.cause_fix_id = data.cause_post_id, data.cause_fix_id
+
+
 def _apply(post: Post, data: PostInput, actor: User) -> None:
     """Copy the kind's fields onto ``post`` after checking them against the database."""
     post.title = " ".join(data.title.split())
@@ -126,6 +153,7 @@ def _apply(post: Post, data: PostInput, actor: User) -> None:
         ]
         post.secondary_reasons = [t for t in secondary if t is not post.primary_reason]
         post.crm_opportunity_id = (data.crm_opportunity_id or "").strip() or None
+        _apply_cause(post, data)
     elif data.kind == PostKind.BROKEN_PROMISE:
         if team is None or team.kind != TeamKind.OPERATIONS:
             raise DomainError("Choose the operations team responsible for the promise.")

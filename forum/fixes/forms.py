@@ -82,6 +82,10 @@ class SlaForm(FlaskForm):
         "Tell sales leaders at once of a new report whose impact is at least (1 to 4; 5: never)",
         validators=[InputRequired(), NumberRange(1, 5)],
     )
+    customer_told_days = BoundedIntegerField(
+        "Days after a fix is verified before leaders see customers not yet told of it",
+        validators=[Optional(), NumberRange(0, 365)],
+    )
 
 
 for _p in ("P1", "P2", "P3", "P4"):

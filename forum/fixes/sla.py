@@ -20,6 +20,7 @@ POLICY_SETTINGS = (
     "verify_window_days",
     "sponsor_after_hours",
     "alert_min_impact",
+    "customer_told_days",
 )
 
 
@@ -35,7 +36,8 @@ def save_sla_policy(
         row.ack_hours, row.resolve_days = ack_hours, resolve_days
         db.session.add(row)
     for key in POLICY_SETTINGS:
-        settings.put(key, policy[key])
+        if policy.get(key) is not None:  # a setting left out of the form keeps its value
+            settings.put(key, policy[key])
     db.session.flush()
     audit.record(
         "sla.update",

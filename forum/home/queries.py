@@ -8,6 +8,8 @@ from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Corroboration, Post, PostStatus
 from forum.fixes.models import OPEN_STATUSES, Escalation, Fix, FixStatus
+from forum.loop import queries as follow_ups
+from forum.loop.models import FollowUpKind
 
 
 def awaiting_my_verification(user: User) -> list[Fix]:
@@ -35,6 +37,9 @@ def landing(user: User) -> dict:
     ctx: dict = {"now": now}
     if can(user, "post.create"):
         ctx["verify"] = awaiting_my_verification(user)
+        pending = follow_ups.my_follow_ups(user)
+        ctx["customers_to_tell"] = [f for f in pending if f.kind == FollowUpKind.CUSTOMER]
+        ctx["deals_to_reengage"] = [f for f in pending if f.kind == FollowUpKind.DEAL]
         ctx["my_posts"] = db.session.scalars(
             sa.select(Post)
             .where(Post.author_id == user.id)
@@ -66,6 +71,8 @@ def landing(user: User) -> dict:
         ctx["inbox"] = db.session.scalar(
             sa.select(sa.func.count(Post.id)).where(Post.status == PostStatus.NEW)
         )
+    if can(user, "followup.oversee"):
+        ctx["not_told"] = follow_ups.not_yet_told_count(now)
     if can(user, "board.view"):
         ctx["overdue"] = db.session.scalar(
             sa.select(sa.func.count(Fix.id)).where(Fix.status.in_(open_statuses), Fix.due_at < now)

@@ -120,6 +120,23 @@ _TYPES = [
         REPORTERS_OF_FIX,
     ),
     EventType(
+        "customer_to_tell",
+        "A fix for a promise I reported is verified: time to tell my customer",
+        "you reported the broken promise",
+        Delivery.IMMEDIATE,
+        REPORTS,
+        "The author of each broken-promise report linked to the verified fix.",
+    ),
+    EventType(
+        "deal_to_reengage",
+        "A deal I lost can be won back: what cost it is fixed",
+        "you reported the lost deal",
+        Delivery.IMMEDIATE,
+        REPORTS,
+        "The rep of each lost or no-decision deal triaged into the verified fix, or whose "
+        "delivery/operations reason points at it or at a report linked to it.",
+    ),
+    EventType(
         "mention",
         "Someone mentions me in a comment",
         "someone mentioned you",

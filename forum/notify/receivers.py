@@ -25,6 +25,7 @@ from forum.notify.fix_receivers import (
     on_fix_escalated,
     on_fix_transitioned,
 )
+from forum.notify.loop_receivers import on_follow_up_moved, on_follow_ups_opened
 from forum.notify.mentions import mentioned_users
 from forum.notify.models import Notification
 from forum.notify.services import Message, link, mark_read_about, notify
@@ -50,6 +51,8 @@ def connect() -> None:
     signals.fix_commented.connect(on_fix_commented)
     signals.fix_escalated.connect(on_fix_escalated)
     signals.escalation_acknowledged.connect(on_escalation_acknowledged)
+    signals.follow_ups_opened.connect(on_follow_ups_opened)
+    signals.follow_up_moved.connect(on_follow_up_moved)
 
 
 # --- posts -----------------------------------------------------------------------------------

@@ -45,3 +45,21 @@ document.addEventListener("DOMContentLoaded", () => {
     }, 300);
   });
 });
+
+// "Copy the message" on a follow-up: shown only where it works; without it, select and copy.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    const source = document.getElementById(button.dataset.copy);
+    const said = button.parentElement.querySelector("[data-copied]");
+    if (!source || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(source.value);
+        if (said) { said.hidden = false; said.textContent = "Copied."; }
+      } catch {
+        source.select();
+      }
+    });
+  });
+});

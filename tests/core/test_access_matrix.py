@@ -27,6 +27,7 @@ from forum.feedback.models import PostKind
 from forum.fixes import creation
 from forum.fixes import services as fixes
 from forum.fixes.models import Escalation, FixStatus
+from forum.loop.models import FollowUp
 from tests import factories
 from tests.conftest import Who, listening
 
@@ -202,6 +203,10 @@ SLA_FORM = {
     **{f"P{n}_ack_hours": str(4 * n) for n in range(1, 5)},
     **{f"P{n}_resolve_days": str(5 * n) for n in range(1, 5)},
 }
+
+
+MARK_FORM = {"to": "informed", "state": "to_tell", "on": "", "note": "Called Anna"}
+MESSAGE_FORM = {"message": "Dear Anna, we changed carriers."}
 
 
 def move(to: str, *, fix: str = "fix", note: str = "", version: str = "") -> dict:
@@ -614,6 +619,16 @@ MATRIX = [
     Row("GET", "/notifications/outbox", admin_only(200)),
     Row("GET", "/notifications/outbox/mail/nothing.eml", admin_only(404)),
     Row("POST", "/notifications/outbox/{missing}/retry", admin_only(404)),
+    # follow-ups of a verified fix: each rep their own; leaders the customers not yet told
+    Row("GET", "/follow-ups/", reporters(200)),
+    Row("GET", "/follow-ups/{follow_up}", reporters(404), case="someone else's"),
+    Row("GET", "/follow-ups/{follow_up}", {"rep": 200}, by="author"),
+    Row("GET", "/follow-ups/{missing}", reporters(404)),
+    Row("POST", "/follow-ups/{follow_up}/mark", reporters(404), MARK_FORM, case="someone else's"),
+    Row("POST", "/follow-ups/{follow_up}/mark", {"rep": 302}, MARK_FORM, by="author"),
+    Row("POST", "/follow-ups/{follow_up}/message", reporters(404), MESSAGE_FORM, case="not theirs"),
+    Row("POST", "/follow-ups/{follow_up}/message", {"rep": 302}, MESSAGE_FORM, by="author"),
+    Row("GET", "/follow-ups/waiting", leaders(200)),
     # the accountability board: leaders and admins read it; anyone sees an account's ledger
     Row("GET", "/board/", leaders(200)),
     Row("GET", "/board/teams/{ops_team}", leaders(200)),
@@ -738,6 +753,21 @@ def world(module_app) -> World:
         )
         _resolve(verified, team_ops, cause)
         _move(verified, FixStatus.VERIFIED, author)
+        promise = posts.create_post(
+            author,
+            posts.PostInput(
+                kind=PostKind.BROKEN_PROMISE,
+                title="Pallets came two weeks late",
+                body="Two weeks late.",
+                account="Matrix Customer",
+                team_id=ops_team.id,
+                promised="Delivery in 5 days",
+            ),
+        )
+        made_good = _fix("Pallet delays", promise, team=ops_team, actor=triager)
+        _resolve(made_good, team_ops, cause)
+        _move(made_good, FixStatus.VERIFIED, author)
+        follow_up = db.session.scalar(sa.select(FollowUp).where(FollowUp.post_id == promise.id))
         db.session.commit()
 
         ids = dict(
@@ -768,6 +798,7 @@ def world(module_app) -> World:
             resolved_version=resolved.version,
             verified=verified.id,
             verified_version=verified.version,
+            follow_up=follow_up.id,
             missing=MISSING,
         )
         people = {

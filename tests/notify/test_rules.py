@@ -19,7 +19,9 @@ from forum.fixes import escalations
 from forum.fixes import services as fixes
 from forum.notify import digests
 from forum.notify.events import EVENTS
+from forum.taxonomy.models import ReasonBranch, TaxonomyKind
 from forum.triage import services as triage
+from tests import factories
 from tests.notify.conftest import (
     corroborate,
     file_post,
@@ -117,6 +119,37 @@ def s_fix_status(org):
     fix = reported_fix(org)
     move(fix, "acknowledged", org.ops)
     return {org.author, org.corroborator}
+
+
+def s_customer_to_tell(org):
+    promise = broken_promise(org, org.author, impact=2)  # the author of the broken promise
+    corroborate(promise, org.corroborator)
+    fix = make_fix(org, promise, file_post(org.bystander))  # field feedback: no customer step
+    resolve(org, fix)
+    move(fix, "verified", org.corroborator)
+    return {org.author}
+
+
+def s_deal_to_reengage(org):
+    promise = broken_promise(org, org.author, impact=2)
+    fix = make_fix(org, promise)
+    reason = factories.term(TaxonomyKind.REASON, branch=ReasonBranch.DELIVERY)
+    for rep, outcome in ((org.bystander, "lost"), (org.corroborator, "won")):
+        posts.create_post(
+            person(rep),
+            posts.PostInput(
+                kind=PostKind.WIN_LOSS,
+                title="Lost Acme to a rival",
+                body="They went elsewhere after the late pallets.",
+                outcome=outcome,
+                primary_reason_id=reason.id,
+                cause_post_id=promise.id,
+            ),
+        )
+    db.session.commit()
+    resolve(org, fix)
+    move(fix, "verified", org.leader, now=fix.resolved_at + timedelta(days=30))
+    return {org.bystander}  # the rep of the lost deal; the won deal's rep is not asked
 
 
 def s_mention(org):

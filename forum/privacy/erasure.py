@@ -6,7 +6,8 @@ the history hashes its actor by id (``actor_id``) and the people an entry concer
 to name nobody: "A former rep" (or "A former user" for anyone who was not a rep), an address
 that can never be delivered (``erased-<id>@invalid``), no password, inactive, every session
 ended. What only served the person goes: their sign-in links, notifications, notification
-preferences, follows and every e-mail addressed to them. Their reports, comments, notes,
+preferences, follows, every e-mail addressed to them and the messages they saved for their
+customers (signed with their name; the draft is built afresh). Their reports, comments, notes,
 "me too"s, evidence files (under a neutral file name) and history entries stay, signed with
 the new name; a shielded report stays shielded. Where the app itself wrote their name into
 someone else's notification or e-mail ("<name> commented on ..."), it becomes the new name;
@@ -30,6 +31,7 @@ from forum.core.outbox import OutboxMessage, OutboxStatus
 from forum.extensions import db
 from forum.feedback.models import Attachment, Follow
 from forum.fixes.models import EventKind, FixEvent
+from forum.loop.models import FollowUp
 from forum.notify.models import Notification, NotificationPreference
 
 # The name an erased person's row keeps, by the role they had (a description, not a right).
@@ -212,6 +214,14 @@ def erase(user: User, *, actor, confirm: str) -> Erasure:
     for attachment in files:
         attachment.original_name = neutral_file_name(attachment)
     done.removed["file_names"] = len(files)
+    # A message they saved for a customer is signed with their name: it goes, and the page
+    # shows the draft again, built afresh (signed with the new name).
+    done.removed["customer_messages"] = db.session.execute(
+        sa.update(FollowUp)
+        .where(FollowUp.rep_id == user.id, FollowUp.message != "")
+        .values(message="")
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
     renamed = _rename_in_messages(old_name, new_name)
     redacted = _redact_audit(user)
     user.display_name = new_name  # the search index of their reports follows (feedback.indexing)

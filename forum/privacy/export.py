@@ -37,7 +37,14 @@ from forum.privacy.export_account import (
     notifications,
     tokens,
 )
-from forum.privacy.export_work import commitments, escalations, fix_comments, fix_history, fixes
+from forum.privacy.export_work import (
+    commitments,
+    escalations,
+    fix_comments,
+    fix_history,
+    fixes,
+    follow_ups,
+)
 from forum.privacy.rows import name, objects, rows
 
 FORMAT = "voice-of-sales/person-export/1"
@@ -248,6 +255,7 @@ SECTIONS: list[tuple[str, Callable[[User], Iterator[dict]]]] = [
     ("fix_history", fix_history),
     ("escalations", escalations),
     ("commitments", commitments),
+    ("follow_ups", follow_ups),
     ("notifications", notifications),
     ("notification_preferences", notification_preferences),
     ("mails", mails),

@@ -1,14 +1,16 @@
 """The person export's sections about operational work: fixes, their comments and history,
-escalations and catalog commitments."""
+escalations, catalog commitments and the follow-ups they owe after a fix."""
 
 from collections.abc import Iterator
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from forum.auth.models import User
 from forum.catalog.models import Commitment
 from forum.fixes import history
 from forum.fixes.models import Escalation, Fix, FixComment, FixEvent
+from forum.loop.models import FollowUp
 from forum.privacy.rows import objects, rows
 
 
@@ -86,4 +88,39 @@ def commitments(user: User) -> Iterator[dict]:
             "owned_by_them": c.owner_id == user.id,
             "last_confirmed_by_them": c.confirmed_by_id == user.id,
             "last_confirmed_at": c.last_confirmed_at,
+        }
+
+
+def follow_ups(user: User) -> Iterator[dict]:
+    """What they owe after a verified fix (tell a customer, re-engage a deal), with what was
+    marked; who else marked a step is an id."""
+    query = (
+        sa.select(FollowUp)
+        .where(FollowUp.rep_id == user.id)
+        .options(selectinload(FollowUp.events))
+        .order_by(FollowUp.id)
+    )
+    for f in objects(query):
+        yield {
+            "id": f.id,
+            "kind": f.kind,
+            "state": f.state,
+            "fix_id": f.fix_id,
+            "post_id": f.post_id,
+            "message": f.message,
+            "informed_on": f.informed_on,
+            "created_at": f.created_at,
+            "closed_at": f.closed_at,
+            "history": [
+                {
+                    "at": e.at,
+                    "actor_id": e.actor_id,
+                    "kind": e.kind,
+                    "from": e.from_state,
+                    "to": e.to_state,
+                    "note": e.note,
+                    "on": e.on_date,
+                }
+                for e in f.events
+            ],
         }

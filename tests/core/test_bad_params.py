@@ -91,6 +91,8 @@ NO_PARAMETERS = {
     "fixes.sla",
     "home.healthz",
     "home.index",
+    "loop.index",
+    "loop.waiting",
     "notify.preferences",
     "taxonomy.index",
     "triage.inbox",

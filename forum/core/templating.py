@@ -3,6 +3,8 @@
 from datetime import date, datetime
 
 from flask import Flask
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from forum.core.markdown import render as render_markdown
 from forum.core.time import as_utc, utcnow
@@ -20,11 +22,33 @@ def fmt_date(value: date | datetime | None) -> str:
     return value.strftime("%Y-%m-%d")
 
 
-def fmt_iso(value: datetime | None) -> str:
+def fmt_iso(value: date | datetime | None) -> str:
     """For <time datetime>: HTML allows at most milliseconds, so whole seconds in UTC."""
     if value is None:
         return ""
+    if not isinstance(value, datetime):
+        return value.isoformat()
     return as_utc(value).isoformat(timespec="seconds")
+
+
+def _as_time(fmt, exact=None):
+    """A filter that writes ``fmt(value)`` in HTML as ``<time datetime="…">`` (machine-readable,
+    and never broken across lines by static/css/app.css, so a date in a narrow table cell stays
+    whole), with ``exact(value)`` as its title; as plain text in text templates (e-mails)."""
+
+    @pass_eval_context
+    def shown(eval_ctx, value):
+        text = fmt(value)
+        if not text or not eval_ctx.autoescape:
+            return text
+        if exact is None:
+            return Markup('<time datetime="{}">{}</time>').format(fmt_iso(value), text)
+        return Markup('<time datetime="{}" title="{}">{}</time>').format(
+            fmt_iso(value), exact(value), text
+        )
+
+    shown.__name__ = fmt.__name__
+    return shown
 
 
 def fmt_ago(value: datetime | None) -> str:
@@ -50,10 +74,10 @@ def fmt_money(value, currency: str = "USD") -> str:
 
 def register_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
-        datetime=fmt_datetime,
+        datetime=_as_time(fmt_datetime),
         iso=fmt_iso,
-        date=fmt_date,
-        ago=fmt_ago,
+        date=_as_time(fmt_date),
+        ago=_as_time(fmt_ago, exact=fmt_datetime),
         money=fmt_money,
         combine=lambda a, b: {**a, **b},
         markdown=render_markdown,

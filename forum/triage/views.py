@@ -13,12 +13,12 @@ from forum.core.errors import DomainError
 from forum.core.params import get_ids, to_id
 from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
-from forum.feedback.models import Post, PostKind, PostStatus
+from forum.feedback.models import Post, PostKind
 from forum.feedback.shielding import author_label
 from forum.fixes.forms import FixForm
 from forum.fixes.models import OPEN_STATUSES, Fix, FixStatus
 from forum.fixes.queries import team_member_choices
-from forum.triage import services
+from forum.triage import queries, services
 from forum.triage.forms import AttachForm, DuplicateForm, NoteForm, QuestionForm, ReasonForm
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
@@ -27,30 +27,22 @@ bp = Blueprint("triage", __name__, url_prefix="/triage")
 @bp.get("/")
 @require("triage.view")
 def inbox():
-    """Untriaged reports, oldest first, with their age against the triage target."""
+    """Untriaged reports, newest first unless sorted otherwise, filtered and paginated, each
+    with its facts and flags and its age against the triage target."""
+    f = queries.InboxFilter.from_args(request.args)  # BadFilter: 400
     now = utcnow()
-    posts = services.inbox()
     target = timedelta(hours=settings.get("triage_target_hours"))
-    waiting = db.session.scalars(
-        sa.select(Post)
-        .where(Post.status == PostStatus.NEEDS_INFO)
-        .order_by(Post.created_at)
-        .limit(100)
-    ).all()
-    flags = {
-        p.id: {
-            "duplicates": services.possible_duplicates(p),
-            "recurrences": services.possible_recurrences(p, now),
-        }
-        for p in posts[:50]
-    }
+    found = queries.inbox(f, now, target)
     return render_template(
         "triage/inbox.html",
-        posts=posts,
-        waiting=waiting,
+        f=f,
+        found=found,
+        page=found.page,
         now=now,
         target=target,
-        flags=flags,
+        sorts={k: label for k, (label, _) in queries.SORTS.items()},
+        queries=queries,
+        kinds=[(k.value, k.label) for k in PostKind],
         label=lambda p: author_label(current_user, p),
     )
 

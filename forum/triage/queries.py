@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from forum import search
 from forum.accounts.models import Account
-from forum.auth.models import Team, TeamKind
+from forum.auth.models import Team, TeamKind, User
 from forum.core.pagination import paginate
 from forum.core.params import BadFilter, page_arg, to_id
 from forum.extensions import db
@@ -230,3 +230,17 @@ def inbox(f: InboxFilter, now: datetime, target: timedelta) -> Inbox:
         regions=[(t.id, t.name) for t in teams if t.kind == TeamKind.SALES],
         accounts=[(a.id, a.name) for a in accounts],
     )
+
+
+def assignee_choices() -> dict[str, list[tuple[int, str]]]:
+    """The active members of every operations team, grouped by team name (one statement)."""
+    grouped: dict[str, list[tuple[int, str]]] = {}
+    rows = db.session.execute(
+        sa.select(Team.name, User.id, User.display_name)
+        .join(User, User.team_id == Team.id)
+        .where(Team.kind == TeamKind.OPERATIONS, User.active.is_(True))
+        .order_by(Team.name, User.display_name)
+    )
+    for team, user_id, name in rows:
+        grouped.setdefault(team, []).append((user_id, name))
+    return grouped

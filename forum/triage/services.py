@@ -171,6 +171,15 @@ def possible_duplicates(post: Post) -> list[Post]:
     return similar_posts(post.title, limit=3, exclude_id=post.id)
 
 
+def likely_original(post: Post, similar: list[Post]) -> Post | None:
+    """The report ``post`` most likely repeats: the best similar one filed before it (a newer
+    report is never offered as the original)."""
+    return next(
+        (p for p in similar if (p.created_at, p.id) < (post.created_at, post.id)),
+        None,
+    )
+
+
 def reopen_for_recurrence(post: Post, fix: Fix, *, actor: User) -> Fix:
     """The problem is back: reopen the verified fix (counted as a recurrence) and link the post."""
     _check(post, actor)

@@ -70,7 +70,11 @@ def create_fix():
         sa.select(Team).where(Team.kind == TeamKind.OPERATIONS).order_by(Team.name)
     ).all()
     form.owner_team_id.choices = [("", "— choose —")] + [(t.id, t.name) for t in teams]
-    form.assignee_id.choices = [("", "— nobody yet —")]
+    # Without a team chosen yet, offer every operations team's members, grouped by team; once
+    # the form is posted, only members of the chosen team (the service checks it again).
+    form.assignee_id.choices = {"No assignee": [("", "— nobody yet —")]} | (
+        queries.assignee_choices()
+    )
     if request.method == "GET":
         first = posts[0]
         form.title.data = first.title
@@ -141,12 +145,14 @@ def post(post_id: int):
         .order_by(Fix.id.desc())
         .limit(200)
     ).all()
+    duplicates = services.possible_duplicates(post)
     return render_template(
         "triage/post.html",
         post=post,
         now=now,
         author=author_label(current_user, post),
-        duplicates=services.possible_duplicates(post),
+        duplicates=duplicates,
+        original=services.likely_original(post, duplicates),
         recurrences=services.possible_recurrences(post, now),
         open_fixes=open_fixes,
         reason_form=ReasonForm(),

@@ -19,7 +19,14 @@ from forum.fixes.forms import FixForm
 from forum.fixes.models import OPEN_STATUSES, Fix, FixStatus
 from forum.fixes.queries import team_member_choices
 from forum.triage import queries, services
-from forum.triage.forms import AttachForm, DuplicateForm, NoteForm, QuestionForm, ReasonForm
+from forum.triage.forms import (
+    AttachForm,
+    BulkForm,
+    DuplicateForm,
+    NoteForm,
+    QuestionForm,
+    ReasonForm,
+)
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 
@@ -44,7 +51,57 @@ def inbox():
         queries=queries,
         kinds=[(k.value, k.label) for k in PostKind],
         label=lambda p: author_label(current_user, p),
+        bulk_form=BulkForm(),
     )
+
+
+BULK_DONE = {
+    "decline": "declined",
+    "needs_info": "sent back to their reporters with the question",
+    "note": "noted",
+    "duplicate": "merged into report #{original}",
+}
+
+
+@bp.post("/bulk")
+@require("triage.act")
+def bulk():
+    """One action on several reports, each through its single-report service (same rules, same
+    history); a refused report changes nothing and is named."""
+    form = BulkForm()
+    posts = _selected_posts()
+    back = redirect(url_for("triage.inbox"), 303)
+    if not form.validate():
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        flash(f"Nothing changed: {errors}", "error")
+        return back
+    if not posts:
+        flash("Tick one or more reports in the inbox first.", "error")
+        return back
+    if form.action.data == "fix":
+        return redirect(url_for("triage.create_fix", post=[p.id for p in posts]), 303)
+    reason = (form.reason.data or "").strip()
+    original = None
+    if form.action.data == "duplicate":
+        original = db.session.get(Post, form.original_id.data) if form.original_id.data else None
+        if original is None:
+            flash("Nothing changed: give the number of an existing report to merge into.", "error")
+            return back
+    actions = {
+        "decline": lambda p: services.decline(p, actor=current_user, reason=reason),
+        "needs_info": lambda p: services.ask_for_info(p, actor=current_user, question=reason),
+        "note": lambda p: services.note(p, actor=current_user, remark=reason),
+        "duplicate": lambda p: services.mark_duplicate(p, original, actor=current_user),
+    }
+    done, refused = services.bulk(posts, actions[form.action.data], actor=current_user)
+    db.session.commit()
+    if done:
+        what = BULK_DONE[form.action.data].format(original=original.id if original else "")
+        ids = ", ".join(f"#{p.id}" for p in done)
+        flash(f"{len(done)} report{'s' if len(done) != 1 else ''} {what}: {ids}.", "success")
+    for post_id, message in refused.items():
+        flash(f"Report #{post_id} was not changed: {message}", "error")
+    return back
 
 
 def _selected_posts() -> list[Post]:

@@ -116,6 +116,11 @@ TARGETS = [
     Target("leader", "/accounts/", {"q": "a", "segment": "enterprise", "region": "{region}"}),
     Target("leader", "/accounts/lookup", {"q": "co"}),
     Target("leader", "/catalog/", {"team": "{ops_team}", "stale": "1", "retired": "1"}),
+    # The triage inbox (forum/triage/queries.py InboxFilter).
+    Target("leader", "/triage/", {"kind": "broken_promise", "sort": "revenue", "impact": "2"}),
+    Target("leader", "/triage/", {"team": "{ops_team}", "region": "{region}", "age": "past"}),
+    Target("leader", "/triage/", {"account": "{account}", "revenue": "1", "flags": "any"}),
+    Target("leader", "/triage/", {"competitor": "1", "page": "1"}),
     # Admin lists.
     Target("admin", "/admin/users", {"q": "a", "role": "rep", "page": "1"}),
     Target("admin", "/admin/audit", {"action": "user.create", "page": "1"}),

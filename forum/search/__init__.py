@@ -25,6 +25,7 @@ from forum.search.engine import (
     replace,
     search,
     similar,
+    similar_many,
     write,
 )
 from forum.search.query import Query, parse
@@ -48,6 +49,7 @@ __all__ = [
     "replace",
     "search",
     "similar",
+    "similar_many",
     "snippet",
     "write",
 ]

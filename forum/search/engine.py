@@ -101,6 +101,15 @@ class _Engine:
         """SELECT id, target, target_id, score FROM matching documents."""
         raise NotImplementedError
 
+    def matched_titles(self, wanted) -> sa.Select:
+        """SELECT key, id, target, target_id, title, score: the documents whose titles match
+        each row (key, q) of ``wanted``, whose q is the rendered query of that row."""
+        raise NotImplementedError
+
+    def render(self, query: Query) -> str:
+        """The text of ``query`` as ``matched_titles`` expects it in ``wanted.q``."""
+        raise NotImplementedError
+
     def better(self, score):
         """ORDER BY clause putting the best score first."""
         raise NotImplementedError
@@ -154,6 +163,26 @@ class SqliteEngine(_Engine):
             DOCS.c.id, DOCS.c.target, DOCS.c.target_id, hits.c.score.label("score")
         ).select_from(hits.join(DOCS, DOCS.c.id == hits.c.id))
 
+    def matched_titles(self, wanted) -> sa.Select:
+        table = sa.literal_column("search_index")
+        hits = (
+            sa.select(
+                wanted.c.key,
+                self.INDEX.c.rowid.label("id"),
+                sa.func.bm25(table, 10.0, 4.0, 1.0).label("score"),
+            )
+            .select_from(wanted)
+            .join(self.INDEX, table.match(wanted.c.q))
+            .cte("fts_titles")
+            .prefix_with("MATERIALIZED")
+        )
+        return sa.select(
+            hits.c.key, DOCS.c.id, DOCS.c.target, DOCS.c.target_id, DOCS.c.title, hits.c.score
+        ).select_from(hits.join(DOCS, DOCS.c.id == hits.c.id))
+
+    def render(self, query: Query) -> str:
+        return to_fts5(query, "title")
+
     def better(self, score):
         return score.asc()  # bm25: lower is better
 
@@ -191,6 +220,25 @@ class PostgresEngine(_Engine):
         return sa.select(DOCS.c.id, DOCS.c.target, DOCS.c.target_id, score.label("score")).where(
             vector.bool_op("@@")(tsquery)
         )
+
+    def matched_titles(self, wanted) -> sa.Select:
+        tsquery = sa.cast(wanted.c.q, postgresql.TSQUERY)
+        score = sa.func.ts_rank(self.TSV_TITLE, tsquery, 1)
+        return (
+            sa.select(
+                wanted.c.key,
+                DOCS.c.id,
+                DOCS.c.target,
+                DOCS.c.target_id,
+                DOCS.c.title,
+                score.label("score"),
+            )
+            .select_from(wanted)
+            .join(DOCS, self.TSV_TITLE.bool_op("@@")(tsquery))
+        )
+
+    def render(self, query: Query) -> str:
+        return to_tsquery(query)
 
     def better(self, score):
         return score.desc()
@@ -409,3 +457,63 @@ def similar(
         if shared >= needed:
             ranked.append((-shared, rank, row.target_id))
     return [target_id for _, _, target_id in sorted(ranked)[:limit]]
+
+
+def similar_many(
+    titles: Mapping[int, str],
+    target: str,
+    *,
+    limit: int = 5,
+    scope: Scope = None,
+    exclude_self: bool = False,
+) -> dict[int, list[int]]:
+    """``similar`` for many titles at once, in one statement whatever their number.
+
+    ``titles`` maps a key (say, a post id) to its title; the answer maps each key to the ids of
+    ``target`` documents ``similar`` would give for that title, best first. ``exclude_self``
+    leaves out the target whose id is the key (a post is not similar to itself).
+    """
+    queries = {}
+    for key, title in titles.items():
+        query = parse(title, any_term=True, min_length=3)
+        if query:
+            queries[key] = query
+    found: dict[int, list[int]] = {key: [] for key in titles}
+    if not queries:
+        return found
+    connection = _reading()
+    engine = engine_for(connection)
+    wanted = (
+        sa.values(sa.column("key", sa.Integer), sa.column("q", sa.Text), name="wanted")
+        .data([(key, engine.render(query)) for key, query in queries.items()])
+        .cte("wanted")
+    )
+    matched = engine.matched_titles(wanted).where(DOCS.c.kind == target, DOCS.c.target == target)
+    if scope is not None:
+        matched = matched.where(scope(DOCS.c.target_id))
+    if exclude_self:
+        matched = matched.where(DOCS.c.target_id != matched.selected_columns.key)
+    matched = matched.subquery("matched")
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=matched.c.key,
+            order_by=(engine.better(matched.c.score), matched.c.target_id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = sa.select(matched.c.key, matched.c.target_id, matched.c.title, rank).subquery()
+    rows = db.session.execute(
+        sa.select(ranked.c.key, ranked.c.target_id, ranked.c.title, ranked.c.rank).where(
+            ranked.c.rank <= SIMILAR_CANDIDATES
+        )
+    )
+    scored: dict[int, list[tuple[int, int, int]]] = {}
+    for row in rows:
+        query = queries[row.key]
+        shared = matched_terms(query, analyse(row.title))
+        if shared >= min(2, len(query.terms)):
+            scored.setdefault(row.key, []).append((-shared, row.rank, row.target_id))
+    for key, candidates in scored.items():
+        found[key] = [target_id for _, _, target_id in sorted(candidates)[:limit]]
+    return found

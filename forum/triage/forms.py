@@ -1,7 +1,7 @@
 """Triage action forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from forum.core.forms import BoundedIntegerField
@@ -31,4 +31,26 @@ class DuplicateForm(FlaskForm):
 class AttachForm(FlaskForm):
     fix_id = BoundedIntegerField(
         "Fix number", validators=[InputRequired(), NumberRange(1, MAX_INT)]
+    )
+
+
+BULK_ACTIONS = {
+    "fix": "Create a fix from the selected reports",
+    "decline": "Decline",
+    "needs_info": "Ask for information",
+    "note": "Mark as noted",
+    "duplicate": "Merge into a report",
+}
+
+
+class BulkForm(FlaskForm):
+    """One action on the reports ticked in the inbox, with one reason for all of them."""
+
+    action = SelectField("Action", choices=list(BULK_ACTIONS.items()), validators=[InputRequired()])
+    reason = TextAreaField(
+        "Reason, question or note for every selected report",
+        validators=[Optional(), Length(max=2000)],
+    )
+    original_id = BoundedIntegerField(
+        "Merge into report number", validators=[Optional(), NumberRange(1, MAX_INT)]
     )

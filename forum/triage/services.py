@@ -149,6 +149,23 @@ def note(post: Post, *, actor: User, remark: str = "") -> None:
     post_triaged.send(post, actor=actor, action="noted")
 
 
+def bulk(posts: list[Post], act, *, actor: User) -> tuple[list[Post], dict[int, str]]:
+    """Apply ``act(post)`` (one of the single-report services above) to each post, each in a
+    savepoint: a refused post changes nothing and the others go ahead. Returns the posts done
+    and, for each refused one, why. Flushes; the caller commits."""
+    ensure(actor, "triage.act", message="Only leaders triage reports.")
+    done, refused = [], {}
+    for post in posts:
+        try:
+            with db.session.begin_nested():
+                act(post)
+        except DomainError as exc:
+            refused[post.id] = exc.message
+        else:
+            done.append(post)
+    return done, refused
+
+
 def possible_recurrences(post: Post, now=None) -> list[Fix]:
     """Fixes verified in the last 90 days whose title shares words with the post's title."""
     now = now or utcnow()
@@ -169,6 +186,15 @@ def possible_recurrences(post: Post, now=None) -> list[Fix]:
 
 def possible_duplicates(post: Post) -> list[Post]:
     return similar_posts(post.title, limit=3, exclude_id=post.id)
+
+
+def likely_original(post: Post, similar: list[Post]) -> Post | None:
+    """The report ``post`` most likely repeats: the best similar one filed before it (a newer
+    report is never offered as the original)."""
+    return next(
+        (p for p in similar if (p.created_at, p.id) < (post.created_at, post.id)),
+        None,
+    )
 
 
 def reopen_for_recurrence(post: Post, fix: Fix, *, actor: User) -> Fix:

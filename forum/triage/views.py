@@ -13,13 +13,20 @@ from forum.core.errors import DomainError
 from forum.core.params import get_ids, to_id
 from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
-from forum.feedback.models import Post, PostKind, PostStatus
+from forum.feedback.models import Post, PostKind
 from forum.feedback.shielding import author_label
 from forum.fixes.forms import FixForm
 from forum.fixes.models import OPEN_STATUSES, Fix, FixStatus
 from forum.fixes.queries import team_member_choices
-from forum.triage import services
-from forum.triage.forms import AttachForm, DuplicateForm, NoteForm, QuestionForm, ReasonForm
+from forum.triage import queries, services
+from forum.triage.forms import (
+    AttachForm,
+    BulkForm,
+    DuplicateForm,
+    NoteForm,
+    QuestionForm,
+    ReasonForm,
+)
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 
@@ -27,32 +34,74 @@ bp = Blueprint("triage", __name__, url_prefix="/triage")
 @bp.get("/")
 @require("triage.view")
 def inbox():
-    """Untriaged reports, oldest first, with their age against the triage target."""
+    """Untriaged reports, newest first unless sorted otherwise, filtered and paginated, each
+    with its facts and flags and its age against the triage target."""
+    f = queries.InboxFilter.from_args(request.args)  # BadFilter: 400
     now = utcnow()
-    posts = services.inbox()
     target = timedelta(hours=settings.get("triage_target_hours"))
-    waiting = db.session.scalars(
-        sa.select(Post)
-        .where(Post.status == PostStatus.NEEDS_INFO)
-        .order_by(Post.created_at)
-        .limit(100)
-    ).all()
-    flags = {
-        p.id: {
-            "duplicates": services.possible_duplicates(p),
-            "recurrences": services.possible_recurrences(p, now),
-        }
-        for p in posts[:50]
-    }
+    found = queries.inbox(f, now, target)
     return render_template(
         "triage/inbox.html",
-        posts=posts,
-        waiting=waiting,
+        f=f,
+        found=found,
+        page=found.page,
         now=now,
         target=target,
-        flags=flags,
+        sorts={k: label for k, (label, _) in queries.SORTS.items()},
+        queries=queries,
+        kinds=[(k.value, k.label) for k in PostKind],
         label=lambda p: author_label(current_user, p),
+        bulk_form=BulkForm(),
     )
+
+
+BULK_DONE = {
+    "decline": "declined",
+    "needs_info": "sent back to their reporters with the question",
+    "note": "noted",
+    "duplicate": "merged into report #{original}",
+}
+
+
+@bp.post("/bulk")
+@require("triage.act")
+def bulk():
+    """One action on several reports, each through its single-report service (same rules, same
+    history); a refused report changes nothing and is named."""
+    form = BulkForm()
+    posts = _selected_posts()
+    back = redirect(url_for("triage.inbox"), 303)
+    if not form.validate():
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        flash(f"Nothing changed: {errors}", "error")
+        return back
+    if not posts:
+        flash("Tick one or more reports in the inbox first.", "error")
+        return back
+    if form.action.data == "fix":
+        return redirect(url_for("triage.create_fix", post=[p.id for p in posts]), 303)
+    reason = (form.reason.data or "").strip()
+    original = None
+    if form.action.data == "duplicate":
+        original = db.session.get(Post, form.original_id.data) if form.original_id.data else None
+        if original is None:
+            flash("Nothing changed: give the number of an existing report to merge into.", "error")
+            return back
+    actions = {
+        "decline": lambda p: services.decline(p, actor=current_user, reason=reason),
+        "needs_info": lambda p: services.ask_for_info(p, actor=current_user, question=reason),
+        "note": lambda p: services.note(p, actor=current_user, remark=reason),
+        "duplicate": lambda p: services.mark_duplicate(p, original, actor=current_user),
+    }
+    done, refused = services.bulk(posts, actions[form.action.data], actor=current_user)
+    db.session.commit()
+    if done:
+        what = BULK_DONE[form.action.data].format(original=original.id if original else "")
+        ids = ", ".join(f"#{p.id}" for p in done)
+        flash(f"{len(done)} report{'s' if len(done) != 1 else ''} {what}: {ids}.", "success")
+    for post_id, message in refused.items():
+        flash(f"Report #{post_id} was not changed: {message}", "error")
+    return back
 
 
 def _selected_posts() -> list[Post]:
@@ -78,7 +127,11 @@ def create_fix():
         sa.select(Team).where(Team.kind == TeamKind.OPERATIONS).order_by(Team.name)
     ).all()
     form.owner_team_id.choices = [("", "— choose —")] + [(t.id, t.name) for t in teams]
-    form.assignee_id.choices = [("", "— nobody yet —")]
+    # Without a team chosen yet, offer every operations team's members, grouped by team; once
+    # the form is posted, only members of the chosen team (the service checks it again).
+    form.assignee_id.choices = {"No assignee": [("", "— nobody yet —")]} | (
+        queries.assignee_choices()
+    )
     if request.method == "GET":
         first = posts[0]
         form.title.data = first.title
@@ -149,12 +202,14 @@ def post(post_id: int):
         .order_by(Fix.id.desc())
         .limit(200)
     ).all()
+    duplicates = services.possible_duplicates(post)
     return render_template(
         "triage/post.html",
         post=post,
         now=now,
         author=author_label(current_user, post),
-        duplicates=services.possible_duplicates(post),
+        duplicates=duplicates,
+        original=services.likely_original(post, duplicates),
         recurrences=services.possible_recurrences(post, now),
         open_fixes=open_fixes,
         reason_form=ReasonForm(),

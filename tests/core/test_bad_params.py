@@ -75,6 +75,22 @@ PAGES = {
     "search.results": Page("leader", ("q", "kind", "status", "team", "account", "period", "page")),
     "taxonomy.new": Page("admin", ("kind", "branch")),
     "triage.create_fix": Page("leader", ("post",), base="post={post}"),
+    "triage.inbox": Page(
+        "leader",
+        (
+            "kind",
+            "team",
+            "region",
+            "account",
+            "impact",
+            "age",
+            "flags",
+            "revenue",
+            "competitor",
+            "sort",
+            "page",
+        ),
+    ),
 }
 
 # GET endpoints without URL arguments that read no integer, filter or page parameter.
@@ -95,7 +111,6 @@ NO_PARAMETERS = {
     "loop.waiting",
     "notify.preferences",
     "taxonomy.index",
-    "triage.inbox",
 }
 
 # Pages with an id in the path that read filters too.
@@ -187,6 +202,8 @@ def test_no_bad_filter_on_a_page_with_an_id_is_a_server_error(app, client, login
         "/fixes/?page=99999999999999999999",
         "/fixes/?team=99999999999999999999",
         "/triage/fix?post=٣",
+        "/triage/?team=٣",
+        "/triage/?page=²",
     ],
 )
 def test_digits_of_other_scripts_and_huge_numbers_are_refused(client, login, url):

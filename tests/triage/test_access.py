@@ -10,6 +10,7 @@ ROUTES = [
     ("/triage/", "GET"),
     ("/triage/fix", "GET"),
     ("/triage/fix", "POST"),
+    ("/triage/bulk", "POST"),
     ("/triage/posts/<int:post_id>", "GET"),
     ("/triage/posts/<int:post_id>/attach", "POST"),
     ("/triage/posts/<int:post_id>/decline", "POST"),
@@ -29,6 +30,7 @@ FORM = {
     "problem": "A problem",
     "owner_team_id": "{team}",
     "priority": "P2",
+    "action": "decline",
 }
 
 

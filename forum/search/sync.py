@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from forum.core.txn import CommitQueue
 from forum.extensions import db
 from forum.search import engine
-from forum.search.engine import Document
+from forum.search.dialects import Document
 
 # (kind, source id) or (kind, SELECT of source ids), e.g. the posts of a renamed account.
 Refresh = tuple[str, int | sa.Select]

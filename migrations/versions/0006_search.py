@@ -151,7 +151,7 @@ _INSERT_FTS = (
 
 def _backfill(connection):
     # The tokenizer is the app's own: the index must hold the tokens queries will look for.
-    from forum.search.engine import Document, title_tsvector, tsvector
+    from forum.search.dialects import Document, title_tsvector, tsvector
     from forum.search.text import index_terms
 
     postgres = connection.dialect.name == 'postgresql'

@@ -63,3 +63,24 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// On a phone, the main menu folds behind the header's "Menu" button (CSS shows the button on
+// narrow screens only); Escape closes it and returns to the button.
+document.addEventListener("DOMContentLoaded", () => {
+  const toggle = document.querySelector(".menu-toggle");
+  const menu = document.getElementById("site-menu");
+  if (!toggle || !menu) return;
+  toggle.hidden = false;
+  document.querySelector(".site-header").classList.add("has-menu");
+  const show = (open) => {
+    toggle.setAttribute("aria-expanded", String(open));
+    menu.classList.toggle("open", open);
+  };
+  toggle.addEventListener("click", () => show(toggle.getAttribute("aria-expanded") !== "true"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.classList.contains("open")) {
+      show(false);
+      toggle.focus();
+    }
+  });
+});

@@ -109,10 +109,41 @@ def test_a_rep_signs_in_on_a_phone(phone_page, sign_in):
     assert _horizontal_overflow(phone_page) == 0
 
 
+def test_on_a_phone_the_menu_folds_behind_one_button_and_opens_by_keyboard(phone_page, sign_in):
+    sign_in(phone_page, "rep")
+    header = phone_page.locator(".site-header").bounding_box()
+    assert header["height"] < 140, header  # it took about 240 px before the menu folded
+    menu = phone_page.get_by_role("button", name="Menu")
+    feed = main_nav(phone_page).get_by_role("link", name="Feed")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(feed).to_be_hidden()
+    expect(phone_page.get_by_role("searchbox", name="Search reports and fixes")).to_be_visible()
+    expect(phone_page.get_by_role("link", name=re.compile("^Notifications"))).to_be_visible()
+    menu.focus()
+    phone_page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(feed).to_be_visible()
+    assert feed.bounding_box()["height"] >= 44  # a touch target
+    phone_page.keyboard.press("Escape")
+    expect(feed).to_be_hidden()
+    expect(menu).to_be_focused()
+    menu.click()
+    feed.click()
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Feed")
+    assert _horizontal_overflow(phone_page) == 0
+
+
+def test_on_a_wide_screen_there_is_no_menu_button(page, sign_in):
+    sign_in(page, "rep")
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(main_nav(page).get_by_role("link", name="Feed")).to_be_visible()
+
+
 def test_admin_users_page_fits_a_phone(app, phone_page, sign_in, make_user):
     for role in ("rep", "ops", "leader"):
         make_user(role)
     sign_in(phone_page, "admin", display_name="Ada Admin")
+    phone_page.get_by_role("button", name="Menu").click()
     main_nav(phone_page).get_by_role("link", name="Users").click()
     expect(phone_page.get_by_role("heading", level=1)).to_have_text("Users")
     expect(phone_page.get_by_role("table")).to_contain_text("Ada Admin")

@@ -103,6 +103,13 @@ class InboxFilter:
     def active(self) -> bool:
         return any(v not in ("", None) for k, v in self.__dict__.items() if k != "sort")
 
+    def args(self) -> dict:
+        """The query-string arguments that give this view again (defaults left out)."""
+        kept = {k: v for k, v in self.__dict__.items() if v not in ("", None)}
+        if kept.get("sort") == "newest":
+            del kept["sort"]
+        return kept
+
 
 @dataclass
 class Flags:

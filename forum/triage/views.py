@@ -1,16 +1,18 @@
 """The triage inbox and the actions leaders take on each report."""
 
 from datetime import timedelta
+from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from forum.auth.models import Team, TeamKind
 from forum.auth.permissions import require
 from forum.core import settings
 from forum.core.errors import DomainError
-from forum.core.params import get_ids, to_id
+from forum.core.params import BadFilter, get_ids, to_id
 from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind
@@ -70,7 +72,7 @@ def bulk():
     history); a refused report changes nothing and is named."""
     form = BulkForm()
     posts = _selected_posts()
-    back = redirect(url_for("triage.inbox"), 303)
+    back = redirect(_inbox_again(), 303)
     if not form.validate():
         errors = " ".join(e for errs in form.errors.values() for e in errs)
         flash(f"Nothing changed: {errors}", "error")
@@ -102,6 +104,16 @@ def bulk():
     for post_id, message in refused.items():
         flash(f"Report #{post_id} was not changed: {message}", "error")
     return back
+
+
+def _inbox_again() -> str:
+    """The inbox with the filters and sort the leader acted from (the form's ``back``, the
+    inbox's own query string); a value the inbox would refuse gives the plain inbox."""
+    try:
+        f = queries.InboxFilter.from_args(MultiDict(parse_qsl(request.form.get("back", ""))))
+    except BadFilter:
+        return url_for("triage.inbox")
+    return url_for("triage.inbox", **f.args())
 
 
 def _selected_posts() -> list[Post]:

@@ -84,3 +84,90 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// Triage inbox keyboard flow: j/k move between reports, x selects, o opens, r goes to the
+// reason, d/i/n/m/f press the bulk action buttons, ? shows the list. Single-key shortcuts can be
+// turned off (remembered in this browser); they never fire while typing in a field.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("triage-rows");
+  const help = document.getElementById("triage-keys");
+  if (!form || !help) return;
+  const rows = [...form.querySelectorAll("tr[data-row]")];
+  const hint = document.getElementById("triage-keys-hint");
+  const said = document.getElementById("triage-keys-said");
+  const on = document.getElementById("triage-keys-on");
+  const reason = document.getElementById("bulk-reason");
+  const original = document.getElementById("bulk-original");
+  const stored = window.localStorage && localStorage.getItem("triage-keys");
+  on.checked = stored !== "off";
+  on.addEventListener("change", () => {
+    if (window.localStorage) localStorage.setItem("triage-keys", on.checked ? "on" : "off");
+  });
+  hint.hidden = false;
+  let current = -1;
+  const say = (text) => { said.textContent = text; };
+  const move = (to) => {
+    if (!rows.length) return;
+    current = Math.max(0, Math.min(rows.length - 1, to));
+    rows.forEach((row, i) => row.classList.toggle("current", i === current));
+    rows[current].querySelector("a[data-open]").focus();
+  };
+  const press = (key) => {
+    const button = form.querySelector(`button[data-key="${key}"]`);
+    if (!button) return;
+    const chosen = form.querySelectorAll('input[name="post"]:checked').length;
+    if (!chosen) { say("Select a report first: x selects the current one."); return; }
+    if (key === "m" && !original.value.trim()) {
+      original.focus();
+      say("Type the number of the report to merge into, then press Enter.");
+      return;
+    }
+    button.click();
+  };
+  rows.forEach((row, i) => row.addEventListener("focusin", () => {
+    current = i;
+    rows.forEach((r, j) => r.classList.toggle("current", j === i));
+  }));
+  // Enter in the report-number field merges (rather than the form's first button).
+  original.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); press("m"); }
+  });
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    const typing = target.closest && target.closest(
+      'textarea, select, input:not([type="checkbox"]):not([type="radio"])');
+    if (typing) {
+      if (event.key === "Escape" && (target === reason || target === original)) {
+        event.preventDefault();
+        move(current < 0 ? 0 : current);
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "?") {
+      event.preventDefault();
+      help.hidden = !help.hidden;
+      if (!help.hidden) on.focus();
+      return;
+    }
+    if (!on.checked) return;
+    const row = rows[current];
+    switch (event.key) {
+      case "j": move(current + 1); break;
+      case "k": move(current - 1); break;
+      case "x": {
+        if (!row) move(0);
+        const box = rows[current] && rows[current].querySelector('input[name="post"]');
+        if (!box) break;
+        box.click();
+        say(box.checked ? "Selected." : "Unselected.");
+        break;
+      }
+      case "o": if (row) row.querySelector("a[data-open]").click(); break;
+      case "r": reason.focus(); break;
+      case "d": case "i": case "n": case "m": case "f": press(event.key); break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+});

@@ -136,3 +136,29 @@ def test_an_unknown_action_changes_nothing(app, client, login):
     page = _bulk(client, post=ids, action="delete", reason="Gone")
     assert _statuses(app, ids) == ["new"]
     assert "Nothing changed" in page
+
+
+def test_after_a_bulk_action_the_inbox_keeps_the_filters_and_sort_acted_from(app, client, login):
+    org, ids = _world(app, n=2)
+    _as_leader(app, login, org)
+    response = client.post(
+        "/triage/bulk",
+        data={
+            "post": ids[:1],
+            "action": "note",
+            "back": "kind=broken_promise&sort=oldest&page=3&unknown=1",
+        },
+    )
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith("/triage/?")
+    assert sorted(location.split("?", 1)[1].split("&")) == ["kind=broken_promise", "sort=oldest"]
+
+
+def test_a_back_value_the_inbox_would_refuse_gives_the_plain_inbox(app, client, login):
+    org, ids = _world(app, n=1)
+    _as_leader(app, login, org)
+    for back in ("team=²", "kind=nonsense", "team=1e30", "team=-1", "https://evil.example/"):
+        response = client.post("/triage/bulk", data={"post": ids, "action": "note", "back": back})
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/triage/", back

@@ -7,6 +7,7 @@ from forum.core import (
     audit,
     jobs,
     outbox,
+    rates,
     settings,
 )
 from forum.feedback import indexing as feedback_indexing  # search follows posts
@@ -30,6 +31,7 @@ __all__ = [
     "jobs",
     "notify",
     "outbox",
+    "rates",
     "search",
     "settings",
     "taxonomy",

@@ -25,7 +25,7 @@ def _all_currencies():
 
 
 class ReportingCurrencyForm(FlaskForm):
-    currency = SelectField("Reporting currency", choices=_all_currencies)
+    reporting_currency = SelectField("Reporting currency", choices=_all_currencies)
 
 
 class RateForm(FlaskForm):
@@ -53,7 +53,9 @@ class ImportForm(FlaskForm):
 
 
 def _page(status: int = 200, **forms):
-    forms.setdefault("currency_form", ReportingCurrencyForm(currency=rates.reporting_currency()))
+    forms.setdefault(
+        "currency_form", ReportingCurrencyForm(reporting_currency=rates.reporting_currency())
+    )
     forms.setdefault("rate_form", RateForm())
     forms.setdefault("import_form", ImportForm())
     return (
@@ -82,7 +84,7 @@ def set_currency():
     form = ReportingCurrencyForm()
     if not form.validate():
         return _page(400, currency_form=form)
-    code = rates.set_reporting_currency(form.currency.data, actor_id=current_user.id)
+    code = rates.set_reporting_currency(form.reporting_currency.data, actor_id=current_user.id)
     audit.record("rates.reporting_currency", actor=current_user, currency=code)
     db.session.commit()
     flash(f"Totals are now shown in {code}.", "success")

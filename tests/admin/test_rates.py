@@ -129,10 +129,14 @@ def test_an_unreadable_csv_of_rates_stores_nothing(app, client, admin, body, mes
 
 
 def test_an_admin_changes_the_reporting_currency(app, client, admin):
-    assert client.post("/admin/rates/currency", data={"currency": "EUR"}).status_code == 302
+    assert (
+        client.post("/admin/rates/currency", data={"reporting_currency": "EUR"}).status_code == 302
+    )
     with app.app_context():
         assert rates.reporting_currency() == "EUR"
-    assert client.post("/admin/rates/currency", data={"currency": "EURO"}).status_code == 400
+    assert (
+        client.post("/admin/rates/currency", data={"reporting_currency": "EURO"}).status_code == 400
+    )
     with app.app_context():
         assert rates.reporting_currency() == "EUR"
 

@@ -262,7 +262,7 @@ MATRIX = [
     Row("POST", "/admin/teams/{missing}", admin_only(404), TEAM_FORM),
     # admin: audit log
     Row("GET", "/admin/rates/", admin_only(200)),
-    Row("POST", "/admin/rates/currency", admin_only(302), {"currency": "EUR"}),
+    Row("POST", "/admin/rates/currency", admin_only(302), {"reporting_currency": "EUR"}),
     Row(
         "POST",
         "/admin/rates/",

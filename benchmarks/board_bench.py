@@ -206,7 +206,6 @@ def fill(path: Path, *, fixes: int, events: int, seed: int = 7) -> dict:
                 ts(born),
                 state["reopens"],
                 state["recur"],
-                rng.choice([0, 0, 1000, 5000, 20000, 80000]),
                 rng.choice(causes) if state["resolved"] else None,
                 ts(born),
             )
@@ -216,8 +215,8 @@ def fill(path: Path, *, fixes: int, events: int, seed: int = 7) -> dict:
         "INSERT INTO fixes (title, problem, owner_team_id, created_by_id, priority, status, "
         "version, ack_due_at, due_at, acknowledged_at, resolved_at, verified_at, closed_at, "
         "updated_at, status_reason, resolution_note, prevention, reopen_count, "
-        "recurrence_count, escalation_level, revenue_at_risk, root_cause_id, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?, 0, ?, ?, ?)",
+        "recurrence_count, escalation_level, root_cause_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?, 0, ?, ?)",
         fix_rows,
     )
     fix_ids = [r[0] for r in cur.execute("SELECT id FROM fixes ORDER BY id")]

@@ -191,7 +191,6 @@ def build(text: Text) -> dict:
                 "reopen_count": 0,
                 "recurrence_count": 0,
                 "escalation_level": 0,
-                "revenue_at_risk": 0,
             }
             for _ in range(FIXES)
         ],

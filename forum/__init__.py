@@ -10,6 +10,7 @@ import config as app_config
 import forum.models  # noqa: F401 - registers every table on the metadata
 from forum import notify
 from forum.accounts.views import bp as accounts_bp
+from forum.admin.rates import bp as rates_bp
 from forum.admin.views import bp as admin_bp
 from forum.api.views import bp as api_bp
 from forum.auth.permissions import can
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         home_bp,
         auth_bp,
         admin_bp,
+        rates_bp,
         privacy_bp,
         taxonomy_bp,
         accounts_bp,

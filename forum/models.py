@@ -7,6 +7,7 @@ from forum.core import (
     audit,
     jobs,
     outbox,
+    rates,
     settings,
 )
 from forum.feedback import indexing as feedback_indexing  # search follows posts
@@ -32,6 +33,7 @@ __all__ = [
     "loop",
     "notify",
     "outbox",
+    "rates",
     "search",
     "settings",
     "taxonomy",

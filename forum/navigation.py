@@ -31,6 +31,7 @@ NAV = [
     NavEntry("Users", "admin.users", "admin.users"),
     NavEntry("Teams", "admin.teams", "admin.teams"),
     NavEntry("SLA policy", "fixes.sla", "admin.sla"),
+    NavEntry("Currencies and rates", "rates.index", "admin.rates"),
     NavEntry("Audit log", "admin.audit", "admin.audit"),
     NavEntry("Outbox", "notify.outbox_admin", "notify.outbox"),
 ]

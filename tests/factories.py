@@ -159,6 +159,8 @@ def comment(post_obj: Post, author: User | None = None, **fields) -> Comment:
 
 
 def corroboration(post_obj: Post, by: User | None = None, **fields) -> Corroboration:
+    if fields.get("amount") is not None:
+        fields.setdefault("currency", post_obj.currency)
     obj = Corroboration(post=post_obj, user=by or user(Role.REP), **fields)
     db.session.add(obj)
     db.session.flush()

@@ -11,6 +11,8 @@ from wtforms.widgets import TextInput
 from forum.accounts.models import Segment
 from forum.auth.models import normalize_name
 from forum.core.forms import int_or_none, strip
+from forum.core.money import COMMON
+from forum.core.rates import reporting_currency
 
 # Numeric(14, 2): twelve digits before the decimal point.
 MAX_ARR = Decimal("999999999999.99")
@@ -45,12 +47,19 @@ class AccountForm(FlaskForm):
     )
     region_id = SelectField("Sales region", coerce=int_or_none)
     arr = MoneyField(
-        "Annual recurring revenue (USD)",
+        "Annual recurring revenue",
         filters=[_cents],
         validators=[
             Optional(),
             NumberRange(min=0, max=MAX_ARR, message="Enter an amount between 0 and 999 billion."),
         ],
+    )
+    arr_currency = SelectField(
+        "Currency of the ARR",
+        choices=lambda: [
+            SelectChoice(c, c) for c in dict.fromkeys([reporting_currency(), *COMMON])
+        ],
+        default=reporting_currency,
     )
     crm_id = StringField(
         "CRM id",

@@ -37,6 +37,7 @@ class Account(TimestampMixin, db.Model):
         sa.ForeignKey("teams.id", ondelete="SET NULL"), index=True
     )
     arr: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    arr_currency: Mapped[str] = mapped_column(sa.String(3), default="USD", server_default="USD")
     crm_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     region: Mapped[Team | None] = relationship()

@@ -9,6 +9,8 @@ from forum.accounts.models import Account, Segment
 from forum.auth.models import normalize_name
 from forum.core import audit
 from forum.core.errors import DomainError
+from forum.core.money import check_currency, parse
+from forum.core.rates import reporting_currency
 from forum.extensions import db
 
 
@@ -54,6 +56,7 @@ def save_account(
     arr: Decimal | None,
     crm_id: str | None,
     actor,
+    arr_currency: str | None = None,
 ) -> Account:
     """Create or update an account; the CRM id stays unique."""
     name = normalize_name(name)
@@ -64,6 +67,9 @@ def save_account(
         clash = db.session.scalar(sa.select(Account).where(Account.crm_id == crm_id))
         if clash is not None and clash is not account:
             raise DomainError(f"Another account ({clash.name}) already has this CRM id.")
+    currency = check_currency(arr_currency or reporting_currency(), "Currency of the ARR")
+    if arr is not None:
+        arr = parse(arr, currency, field="Annual recurring revenue").amount
     if account is None:
         account = Account(name=name, name_key=account_key(name))
         db.session.add(account)
@@ -74,6 +80,7 @@ def save_account(
         arr,
         crm_id,
     )
+    account.arr_currency = currency
     db.session.flush()
     audit.record("account.save", actor=actor, target=account, name=name)
     return account

@@ -77,13 +77,15 @@ def _save(account: Account | None):
                 segment=form.segment.data,
                 region_id=form.region_id.data,
                 arr=form.arr.data,
+                arr_currency=form.arr_currency.data,
                 crm_id=form.crm_id.data,
                 actor=current_user,
             )
         except DomainError as exc:
             # The form already limits the segment and region; what is left is a CRM id clash.
             db.session.rollback()
-            form.crm_id.errors.append(exc.message)
+            field = form.arr if exc.details.get("field") else form.crm_id
+            field.errors.append(exc.message)
         else:
             db.session.commit()
             flash(f"Account {account.name} is saved.", "success")

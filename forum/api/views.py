@@ -40,6 +40,8 @@ def post_json(post: Post, comments: int | None = None, fix_status: str | None = 
         "corroborations": post.corroboration_count,
         "total_at_risk": _money(post.total_at_risk),
         "currency": post.currency,
+        # With its "me too"s, each account once, per currency (never added across them).
+        "at_risk_by_currency": {m.currency: _money(m.amount) for m in post.at_risk_totals},
         "created_at": post.created_at.isoformat(),
     }
     if comments is not None:

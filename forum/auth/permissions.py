@@ -33,6 +33,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "admin.audit": frozenset({A}),
     "admin.privacy": frozenset({A}),  # export everything about a person, or erase them
     "admin.settings": frozenset({A}),
+    "admin.rates": frozenset({A}),  # the reporting currency and the exchange rates
     "admin.taxonomy": frozenset({A}),
     # posts
     "post.view": EVERYONE,

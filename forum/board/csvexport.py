@@ -15,10 +15,11 @@ from sqlalchemy.orm import aliased, joinedload
 from forum.auth.models import Team, User
 from forum.board.queries.sql import in_range
 from forum.core.csvsafe import CHUNK
+from forum.core.rates import Converter, month_of
 from forum.extensions import db
 from forum.feedback.models import Post
 from forum.feedback.shielding import author_label, fix_shields, region_shield
-from forum.fixes import history
+from forum.fixes import history, revenue
 from forum.fixes.models import EventKind, Fix, FixEvent
 from forum.taxonomy.models import TaxonomyTerm
 
@@ -94,7 +95,12 @@ FIX_HEADER = [
     "days_to_resolve",
     "reopen_count",
     "recurrence_count",
+    # In the reporting currency at this month's rates; the amounts by original currency beside
+    # it ("EUR 423000.00; USD 5000.00"), and what could not be converted.
     "revenue_at_risk",
+    "reporting_currency",
+    "revenue_incomplete",
+    "revenue_by_currency",
     "root_cause",
     "prevention",
 ]
@@ -109,29 +115,39 @@ def fix_rows(query: sa.Select, now: datetime) -> Iterator[list]:
         .order_by(Fix.id)
         .execution_options(yield_per=CHUNK)
     )
-    for fix, team, root_cause in rows:
-        resolved = fix.status in {"resolved", "verified"} and fix.resolved_at is not None
-        yield [
-            fix.id,
-            fix.title,
-            team,
-            fix.priority,
-            fix.status,
-            fix.created_at,
-            fix.acknowledged_at,
-            fix.due_at,
-            fix.resolved_at,
-            fix.verified_at,
-            fix.closed_at,
-            "yes" if fix.is_overdue(now) else "no",
-            ("yes" if fix.resolved_at <= fix.due_at else "no") if resolved else "",
-            f"{(fix.resolved_at - fix.created_at).total_seconds() / 86400:.2f}" if resolved else "",
-            fix.reopen_count,
-            fix.recurrence_count,
-            fix.revenue_at_risk,
-            root_cause or "",
-            fix.prevention,
-        ]
+    convert = Converter({month_of(now)})
+    for batch in rows.partitions(CHUNK):
+        per_fix = revenue.of_fixes(fix.id for fix, _, _ in batch)
+        for fix, team, root_cause in batch:
+            yield _fix_row(fix, team, root_cause, now, convert(per_fix[fix.id], month_of(now)))
+
+
+def _fix_row(fix: Fix, team: str, root_cause: str | None, now: datetime, money) -> list:
+    resolved = fix.status in {"resolved", "verified"} and fix.resolved_at is not None
+    return [
+        fix.id,
+        fix.title,
+        team,
+        fix.priority,
+        fix.status,
+        fix.created_at,
+        fix.acknowledged_at,
+        fix.due_at,
+        fix.resolved_at,
+        fix.verified_at,
+        fix.closed_at,
+        "yes" if fix.is_overdue(now) else "no",
+        ("yes" if fix.resolved_at <= fix.due_at else "no") if resolved else "",
+        f"{(fix.resolved_at - fix.created_at).total_seconds() / 86400:.2f}" if resolved else "",
+        fix.reopen_count,
+        fix.recurrence_count,
+        money.total.amount,
+        money.reporting,
+        money.note,
+        "; ".join(f"{p.original.currency} {p.original.amount}" for p in money.parts),
+        root_cause or "",
+        fix.prevention,
+    ]
 
 
 HISTORY_HEADER = [

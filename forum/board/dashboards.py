@@ -135,7 +135,7 @@ def win_loss_charts(data: queries.WinLoss) -> dict:
         for reason, moneys in data.revenue_by_reason:
             m = next(m for m in moneys if m.currency == currency)
             if m.deals:
-                items.append((reason.name, float(m.value), f"{currency} {m.value:,.0f}"))
+                items.append((reason.name, float(m.value), str(m.money)))
         items.sort(key=lambda i: -i[1])
         out["revenue"] = charts.bars(
             "revenue",

@@ -18,6 +18,7 @@ from forum.board.queries.lists import KINDS, POST_LISTS, post_list_query
 from forum.core import csvsafe
 from forum.core.pagination import paginate
 from forum.core.params import arg_choice, arg_int
+from forum.core.rates import month_of
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
@@ -163,6 +164,7 @@ def fix_list():
         title=queries.FIX_METRICS[metric],
         priority=priority,
         now=now,
+        revenue=queries.fix_revenue((fix.id for fix in page.items), month_of(now)),
         **_options(teams),
     )
 

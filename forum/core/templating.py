@@ -6,7 +6,9 @@ from flask import Flask
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
+from forum.core import money
 from forum.core.markdown import render as render_markdown
+from forum.core.money import Money, Totals
 from forum.core.time import as_utc, utcnow
 
 
@@ -66,10 +68,20 @@ def fmt_ago(value: datetime | None) -> str:
     return "just now"
 
 
-def fmt_money(value, currency: str = "USD") -> str:
+def fmt_money(value, currency: str | None = None) -> str:
+    """A ``Money`` or a ``Totals`` (per currency), or an amount with its currency, via Babel."""
     if value is None:
         return ""
-    return f"{currency} {value:,.0f}"
+    if isinstance(value, Money | Totals):
+        return str(value)
+    if currency is None:
+        raise TypeError("an amount is shown with its currency")
+    return money.fmt(value, currency)
+
+
+def fmt_rate(value) -> str:
+    """An exchange rate without trailing zeros or an exponent (1.0825, 150)."""
+    return f"{value.normalize():f}" if value is not None else ""
 
 
 def register_templating(app: Flask) -> None:
@@ -79,6 +91,7 @@ def register_templating(app: Flask) -> None:
         date=_as_time(fmt_date),
         ago=_as_time(fmt_ago, exact=fmt_datetime),
         money=fmt_money,
+        rate=fmt_rate,
         combine=lambda a, b: {**a, **b},
         markdown=render_markdown,
     )

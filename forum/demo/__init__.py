@@ -8,6 +8,7 @@ from forum.demo.catalog import complete_accounts, seed_accounts, seed_commitment
 from forum.demo.fixes import seed_fixes
 from forum.demo.follow_ups import seed_follow_ups
 from forum.demo.posts import seed_posts
+from forum.demo.rates import seed_rates
 from forum.extensions import db
 
 SALES_REGIONS = [
@@ -91,6 +92,7 @@ def seed(password: str) -> list[str]:
     accounts = seed_accounts()
     terms = seed_taxonomies()
     commitments = seed_commitments(users)
+    rate_count = seed_rates()
     posts = seed_posts(users)
     # Fixes come after the posts they gather (they take untriaged demo reports first).
     fixes = seed_fixes(users)
@@ -100,6 +102,7 @@ def seed(password: str) -> list[str]:
     return [
         f"Demo organisation ready: {teams} teams, {len(users)} users.",
         f"Added {accounts} accounts, {terms} taxonomy terms and {commitments} catalog entries.",
+        f"Added {rate_count} exchange rates (EUR, GBP and BRL into USD, month by month).",
         *posts,
         f"Added {fixes} fixes with their histories."
         if fixes

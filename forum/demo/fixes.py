@@ -25,6 +25,10 @@ from forum.fixes import creation, escalations, services, sla
 from forum.fixes.models import Escalation, Fix, FixStatus
 from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
 
+# The currency a reporter quotes in (an EMEA rep in euros or pounds, LATAM in reais).
+CURRENCY_OF = {"sofia.marin@": "EUR", "tom.fischer@": "GBP", "lucas.souza@": "BRL"}
+
+
 S = FixStatus
 KEEP_IN_INBOX = 8  # the newest untriaged reports stay for the triage inbox
 
@@ -116,6 +120,7 @@ class _Replay:
                 promised=story.promised,
                 impact={"P1": 4, "P2": 3, "P3": 2, "P4": 1}[story.priority],
                 revenue_at_risk=Decimal(story.amount),
+                currency=CURRENCY_OF.get(story.reporter, "USD"),
                 shielded="shielded" in story.extras,
             ),
         )

@@ -149,7 +149,9 @@ def seed_posts(users: dict[str, User]) -> list[str]:
         rows = []
         if post.status != PostStatus.DUPLICATE:
             rows = _corroborate(post, rng, now, reporters, accounts)
-        post.corroboration_count, post.total_at_risk = totals(post, rows)
+        count, at_risk = totals(post, rows)
+        post.corroboration_count, post.total_at_risk = count, at_risk.get(post.currency)
+        post.at_risk_by_currency = {m.currency: str(m.amount) for m in at_risk if m.amount}
         corroborations += len(rows)
     db.session.flush()
     return [
@@ -279,7 +281,7 @@ def _write(post, kind, rng, fill, teams, reasons, competitors, commitments):
         post.promised_date = (post.created_at - timedelta(days=rng.randint(3, 40))).date()
         post.impact = rng.choices([1, 2, 3, 4], weights=[2, 4, 3, 2])[0]
         post.revenue_at_risk = _money(rng, post.account, 0.05, 0.8)
-        post.currency = rng.choice(["USD", "USD", "EUR"])
+        post.currency = rng.choice(["USD", "USD", "EUR", "GBP"])
     post.title = (framed if kind == PostKind.FIELD_FEEDBACK else _format(title, fill))[:200]
     post.body = _format(body, fill)
     return title, tag_names
@@ -352,28 +354,32 @@ def _discuss(post, rng, now, reps, ops, staff, accounts) -> int:
     return count
 
 
-def _corroborate(post, rng, now, reporters, accounts) -> list[tuple[int | None, Decimal | None]]:
-    """'Me too' from other people; returns each one's (account id, amount)."""
+def _corroborate(post, rng, now, reporters, accounts) -> list[tuple]:
+    """'Me too' from other people; returns each one's (account id, amount, currency, when,
+    order): most in the report's currency, some in another (an account abroad)."""
     candidates = list({u.id: u for u in reporters if u.id != post.author_id}.values())
     count = min(len(candidates), rng.choices(range(7), weights=[5, 4, 3, 2, 2, 1, 1])[0])
     rows = []
     for user in rng.sample(candidates, k=count):
-        account = amount = None
+        account = amount = currency = None
         if post.kind == PostKind.BROKEN_PROMISE and rng.random() < 0.6:
             account = rng.choice(accounts)
             amount = _money(rng, account, 0.05, 0.5)
+            currency = post.currency if rng.random() < 0.8 else rng.choice(["USD", "EUR", "GBP"])
+        when = _later(rng, post.created_at, now)
         db.session.add(
             Corroboration(
                 post=post,
                 user=user,
                 account=account,
                 amount=amount,
+                currency=currency,
                 note=rng.choice(texts.CORROBORATION_NOTES),
-                created_at=_later(rng, post.created_at, now),
+                created_at=when,
             )
         )
         db.session.add(Follow(user_id=user.id, post_id=post.id, created_at=post.created_at))
-        rows.append((account.id if account else None, amount))
+        rows.append((account.id if account else None, amount, currency, when, len(rows)))
     return rows
 
 

@@ -29,6 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum.core.forms import BoundedIntegerField, int_or_none
 from forum.core.params import coerce_int
+from forum.core.rates import reporting_currency
 from forum.feedback import queries
 from forum.feedback.models import CURRENCIES, DealStage, Outcome, PostKind, PromiseBasis
 from forum.feedback.services import PostInput
@@ -52,6 +53,16 @@ def _finite(form, field) -> None:
     # Decimal accepts "NaN", "sNaN" and "Infinity"; sNaN even breaks NumberRange (a 500).
     if field.data is not None and not field.data.is_finite():
         raise StopValidation("Enter an amount in figures, e.g. 25000.")
+
+
+def _currencies() -> list[SelectChoice]:
+    """The common currencies, the organisation's own first."""
+    own = reporting_currency()
+    return options((c, c) for c in dict.fromkeys([own, *CURRENCIES]))
+
+
+def _currency_field(label: str = "Currency") -> SelectField:
+    return SelectField(label, choices=_currencies, default=reporting_currency)
 
 
 def _amount(label: str, description: str = "") -> DecimalField:
@@ -118,7 +129,7 @@ class WinLossForm(PostForm):
         description="What did the buyer say? Markdown works.",
     )
     deal_value = _amount("Deal value")
-    currency = SelectField("Currency", choices=options((c, c) for c in CURRENCIES), default="USD")
+    currency = _currency_field()
     stage = SelectField(
         "Stage reached",
         choices=options([("", "— not given —"), *DealStage.choices()]),
@@ -188,7 +199,7 @@ class BrokenPromiseForm(PostForm):
         validators=[Optional()],
     )
     revenue_at_risk = _amount("Revenue at risk")
-    currency = SelectField("Currency", choices=options((c, c) for c in CURRENCIES), default="USD")
+    currency = _currency_field()
 
 
 FORMS = {
@@ -212,6 +223,11 @@ class CorroborateForm(FlaskForm):
         "Another affected account (optional)", validators=[Optional(), Length(max=120)]
     )
     amount = _amount("Amount at risk for that account (optional)")
+    currency = SelectField(
+        "Currency of that amount",
+        choices=lambda: [SelectChoice("", "The report's currency"), *_currencies()],
+        validators=[Optional()],
+    )
     note = StringField("Note (optional)", validators=[Optional(), Length(max=500)])
 
 

@@ -11,6 +11,7 @@ from forum.auth.models import Team, User
 from forum.auth.permissions import role_filter
 from forum.catalog.models import Commitment
 from forum.core.models import LabelledEnum, TimestampMixin
+from forum.core.money import COMMON, Money, Totals
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.taxonomy.models import Tag, TaxonomyTerm
@@ -87,7 +88,7 @@ class PromiseBasis(LabelledEnum):
         }[self.value]
 
 
-CURRENCIES = ["USD", "EUR", "GBP", "JPY", "AUD", "SGD", "BRL", "MXN", "CAD", "INR"]
+CURRENCIES = COMMON  # offered first in the forms; any ISO 4217 code is accepted
 
 post_tags = sa.Table(
     "post_tags",
@@ -136,7 +137,10 @@ class Post(TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # Kept in step by the corroboration service so the feed sorts without aggregating.
     corroboration_count: Mapped[int] = mapped_column(default=0)
+    # The total in the report's own currency (the feed's "risk" order) and, by currency, every
+    # amount with its "me too"s (each account once: forum.core.money.per_account).
     total_at_risk: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=0)
+    at_risk_by_currency: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     # Win/loss
     outcome: Mapped[str | None] = mapped_column(sa.String(20), index=True)
@@ -194,6 +198,26 @@ class Post(TimestampMixin, db.Model):
         back_populates="post", order_by="Attachment.id"
     )
 
+    @property
+    def own_at_risk(self) -> Money | None:
+        """The report's own revenue at risk (broken promises only)."""
+        if self.kind != PostKind.BROKEN_PROMISE or not self.revenue_at_risk:
+            return None
+        return Money(self.currency, self.revenue_at_risk)
+
+    @property
+    def own_totals(self) -> Totals:
+        return Totals([self.own_at_risk] if self.own_at_risk else [])
+
+    @property
+    def deal(self) -> Money | None:
+        return Money(self.currency, self.deal_value) if self.deal_value is not None else None
+
+    @property
+    def at_risk_totals(self) -> Totals:
+        """The report's revenue at risk with its "me too"s, per currency."""
+        return Totals(Money(c, Decimal(v)) for c, v in (self.at_risk_by_currency or {}).items())
+
 
 class PostEvent(db.Model):
     """A post's own history: filed, triaged, asked for information, answered, merged."""
@@ -229,13 +253,18 @@ class Corroboration(TimestampMixin, db.Model):
     """'Me too': one per user per post, guaranteed by the database."""
 
     __tablename__ = "corroborations"
-    __table_args__ = (sa.UniqueConstraint("post_id", "user_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("post_id", "user_id"),
+        sa.CheckConstraint("amount IS NULL OR currency IS NOT NULL", name="amount_has_currency"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
     amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    # The amount's ISO 4217 code (set whenever there is an amount).
+    currency: Mapped[str | None] = mapped_column(sa.String(3))
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     # Set when a duplicate post's corroborations are moved to the original.
     moved_from_post_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id"))

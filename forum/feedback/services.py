@@ -15,6 +15,8 @@ from forum.auth.permissions import can, ensure
 from forum.catalog.models import Commitment
 from forum.core import audit
 from forum.core.errors import Conflict, DomainError
+from forum.core.money import Exposure, Money, Totals, account_totals, parse
+from forum.core.rates import reporting_currency
 from forum.core.signals import post_commented, post_corroborated, post_filed
 from forum.core.time import utcnow
 from forum.extensions import db
@@ -56,7 +58,7 @@ class PostInput:
     # win/loss
     outcome: str | None = None
     deal_value: Decimal | None = None
-    currency: str = "USD"
+    currency: str | None = None  # the organisation's reporting currency when not given
     stage: str | None = None
     competitor_id: int | None = None
     primary_reason_id: int | None = None
@@ -145,7 +147,10 @@ def _apply(post: Post, data: PostInput, actor: User) -> None:
         if data.outcome not in {o.value for o in Outcome}:
             raise DomainError("Choose the deal's outcome.")
         post.outcome = data.outcome
-        post.deal_value, post.currency, post.stage = data.deal_value, data.currency, data.stage
+        currency = data.currency or reporting_currency()
+        if data.deal_value is not None:
+            currency = parse(data.deal_value, currency, field="Deal value").currency
+        post.deal_value, post.currency, post.stage = data.deal_value, currency, data.stage
         post.competitor = _term(data.competitor_id, TaxonomyKind.COMPETITOR)
         post.primary_reason = _term(data.primary_reason_id, TaxonomyKind.REASON)
         secondary = [
@@ -169,8 +174,11 @@ def _apply(post: Post, data: PostInput, actor: User) -> None:
         post.commitment = commitment
         post.promised_date = data.promised_date
         post.impact = data.impact
+        currency = data.currency or reporting_currency()
+        if data.revenue_at_risk is not None:
+            currency = parse(data.revenue_at_risk, currency, field="Revenue at risk").currency
         post.revenue_at_risk = data.revenue_at_risk
-        post.currency = data.currency
+        post.currency = currency
 
 
 def create_post(author: User, data: PostInput) -> Post:
@@ -226,28 +234,36 @@ def update_post(post: Post, actor: User, data: PostInput, *, version: int) -> Po
 def recompute_totals(post: Post) -> None:
     """Corroboration count and revenue at risk, each account counted once (its largest amount)."""
     rows = db.session.execute(
-        sa.select(Corroboration.account_id, Corroboration.amount).where(
-            Corroboration.post_id == post.id
-        )
+        sa.select(
+            Corroboration.account_id,
+            Corroboration.amount,
+            Corroboration.currency,
+            Corroboration.created_at,
+            Corroboration.id,
+        ).where(Corroboration.post_id == post.id)
     ).all()
-    post.corroboration_count, post.total_at_risk = totals(post, rows)
+    count, at_risk = totals(post, rows)
+    post.corroboration_count = count
+    post.total_at_risk = at_risk.get(post.currency)
+    post.at_risk_by_currency = {m.currency: str(m.amount) for m in at_risk if m.amount}
     db.session.flush()
 
 
-def totals(post: Post, rows) -> tuple[int, Decimal]:
-    """Count and revenue at risk of ``post`` given its corroborations' (account id, amount)."""
-    per_account: dict[object, Decimal] = {}
+def totals(post: Post, rows) -> tuple[int, Totals]:
+    """Count and revenue at risk of ``post`` given its corroborations' (account id, amount,
+    currency, created at, id): each account once (``forum.core.money.per_account``)."""
     # A "me too" naming no other account is about the post's own account.
     own_key = post.account_id or ("post", post.id)
-    own = post.revenue_at_risk if post.kind == PostKind.BROKEN_PROMISE else None
-    if own:
-        per_account[own_key] = Decimal(own)
-    for account_id, amount in rows:
+    items = []
+    own = post.own_at_risk
+    if own is not None:
+        items.append(Exposure(own_key, own, (post.created_at or utcnow(), 0, post.id or 0)))
+    for account_id, amount, currency, at, row_id in rows:
         if not amount:
             continue
         key = account_id if account_id is not None else own_key
-        per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
-    return len(rows), sum(per_account.values(), Decimal(0))
+        items.append(Exposure(key, Money(currency or post.currency, amount), (at, 1, row_id)))
+    return len(rows), account_totals(items)
 
 
 def _insert_ignore(table, values: dict):
@@ -257,16 +273,24 @@ def _insert_ignore(table, values: dict):
 
 
 def corroborate(
-    post: Post, user: User, *, account: str = "", amount: Decimal | None = None, note: str = ""
+    post: Post,
+    user: User,
+    *,
+    account: str = "",
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    note: str = "",
 ) -> Corroboration:
     """'Me too': one per user per post, enforced by the unique constraint (also under races)."""
     if post.author_id == user.id:
         raise DomainError("You cannot corroborate your own post.")
     if post.status == PostStatus.DUPLICATE and post.duplicate_of_id:
         raise DomainError("This post is a duplicate: corroborate the original instead.")
+    money = None
+    if amount is not None:
+        # A "me too" amount is in the report's currency unless the corroborator says otherwise.
+        money = parse(amount, currency or post.currency, field="Amount")
     acct: Account | None = find_or_create_account(account, actor=user) if account else None
-    if amount is not None and amount < 0:
-        raise DomainError("The amount cannot be negative.")
     # RETURNING tells whether the row went in: with it, PostgreSQL's rowcount is -1, not 1.
     inserted = db.session.execute(
         _insert_ignore(
@@ -275,7 +299,8 @@ def corroborate(
                 post_id=post.id,
                 user_id=user.id,
                 account_id=acct.id if acct else None,
-                amount=amount,
+                amount=money.amount if money else None,
+                currency=money.currency if money else None,
                 note=note.strip()[:500],
                 created_at=utcnow(),
             ),

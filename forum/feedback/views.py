@@ -215,7 +215,8 @@ def corroborate(post_id: int):
     require_obj("post.corroborate", post)
     form = CorroborateForm()
     if not form.validate():
-        flash("Check the amount: " + " ".join(form.amount.errors or form.account.errors), "error")
+        errors = form.amount.errors or form.currency.errors or form.account.errors
+        flash("Check the amount: " + " ".join(errors), "error")
         return redirect(url_for("feedback.detail", post_id=post.id))
     try:
         services.corroborate(
@@ -223,6 +224,7 @@ def corroborate(post_id: int):
             current_user,
             account=form.account.data or "",
             amount=form.amount.data,
+            currency=form.currency.data or None,
             note=form.note.data or "",
         )
     except Conflict as exc:

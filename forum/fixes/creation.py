@@ -1,10 +1,7 @@
-"""Opening fixes and linking reports to them, with the fix's revenue at risk kept current.
-Services flush; the caller commits."""
+"""Opening fixes and linking reports to them (the fix's revenue at risk is derived from them
+when read: ``forum/fixes/revenue.py``). Services flush; the caller commits."""
 
 from datetime import datetime
-from decimal import Decimal
-
-import sqlalchemy as sa
 
 from forum.auth.models import Team, TeamKind, User
 from forum.auth.permissions import ensure
@@ -12,7 +9,7 @@ from forum.core.errors import DomainError
 from forum.core.signals import fix_created
 from forum.core.time import utcnow
 from forum.extensions import db
-from forum.feedback.models import Corroboration, Post, PostKind, PostStatus
+from forum.feedback.models import Post, PostStatus
 from forum.feedback.services import set_post_status
 from forum.fixes import history
 from forum.fixes.models import EventKind, Fix, FixEvent, FixStatus, Priority
@@ -27,32 +24,6 @@ def _owner_team(team_id: int | None) -> Team:
     if team is None or team.kind != TeamKind.OPERATIONS:
         raise DomainError("Choose the operations team that owns the fix.")
     return team
-
-
-def recompute_revenue(fix: Fix) -> Decimal:
-    """Revenue at risk over the fix's posts, each account counted once (its largest amount)."""
-    per_account: dict[object, Decimal] = {}
-    posts = db.session.execute(
-        sa.select(Post.id, Post.account_id, Post.kind, Post.revenue_at_risk).where(
-            Post.fix_id == fix.id
-        )
-    ).all()
-    for post_id, account_id, kind, amount in posts:
-        if kind == PostKind.BROKEN_PROMISE and amount:
-            key = account_id or ("post", post_id)
-            per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
-    corroborations = db.session.execute(
-        sa.select(Corroboration.post_id, Corroboration.account_id, Corroboration.amount)
-        .join(Post, Corroboration.post_id == Post.id)
-        .where(Post.fix_id == fix.id, Corroboration.amount.is_not(None))
-    ).all()
-    by_post = {p[0]: p[1] for p in posts}
-    for post_id, account_id, amount in corroborations:
-        key = account_id or by_post.get(post_id) or ("post", post_id)
-        per_account[key] = max(per_account.get(key, Decimal(0)), Decimal(amount))
-    fix.revenue_at_risk = sum(per_account.values(), Decimal(0))
-    db.session.flush()
-    return fix.revenue_at_risk
 
 
 def _link(fix: Fix, posts: list[Post], actor: User, now: datetime) -> None:
@@ -131,7 +102,6 @@ def create_fix(
         details=details,
     )
     _link(fix, list(posts), actor, now)
-    recompute_revenue(fix)
     fix_created.send(fix, actor=actor)
     return fix
 
@@ -145,7 +115,6 @@ def link_posts(
         raise DomainError("Reopen this fix before attaching new reports to it.")
     claim(fix, version, now)
     _link(fix, posts, actor, now)
-    recompute_revenue(fix)
     return history.append(
         fix,
         EventKind.LINKED,

@@ -1,7 +1,6 @@
 """Fixes, their append-only history, escalations, comments and the SLA policy."""
 
 from datetime import datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -102,7 +101,6 @@ class Fix(TimestampMixin, db.Model):
     recurrence_count: Mapped[int] = mapped_column(default=0)
     escalation_level: Mapped[int] = mapped_column(default=0)
     snoozed_until: Mapped[datetime | None]
-    revenue_at_risk: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=0)
 
     owner_team: Mapped[Team] = relationship(foreign_keys=[owner_team_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

@@ -11,11 +11,12 @@ from sqlalchemy.orm import joinedload
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.permissions import can
 from forum.core.pagination import paginate
+from forum.core.rates import Converted
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
 from forum.feedback.shielding import shielded_on_fix
-from forum.fixes import history, workflow
+from forum.fixes import history, revenue, workflow
 from forum.fixes.models import (
     OPEN_STATUSES,
     Escalation,
@@ -206,6 +207,7 @@ class FixPage:
     verify_prompt: bool
     window_ends: datetime | None
     is_reporter: bool
+    revenue: Converted
 
 
 def fix_page(fix: Fix, viewer: User) -> FixPage:
@@ -268,6 +270,7 @@ def fix_page(fix: Fix, viewer: User) -> FixPage:
         and (FixStatus.VERIFIED in moves or FixStatus.REOPENED in moves),
         window_ends=workflow.verify_window_ends(fix),
         is_reporter=workflow.Party.REPORTER in workflow.parties(viewer, fix),
+        revenue=revenue.converted([fix.id])[fix.id],
     )
 
 

@@ -10,7 +10,7 @@ from forum.core.errors import Conflict, DomainError
 from forum.core.params import MAX_IDS, BadFilter, arg_choice, arg_int, to_id, to_int
 from forum.core.time import end_of_day, utcnow
 from forum.extensions import db
-from forum.fixes import queries, services, workflow
+from forum.fixes import queries, revenue, services, workflow
 from forum.fixes import sla as sla_policy
 from forum.fixes.escalations import acknowledge_escalation as acknowledge_escalation_of
 from forum.fixes.escalations import snooze as snooze_fix
@@ -65,6 +65,7 @@ def index():
         priority=priority,
         overdue=overdue,
         now=utcnow(),
+        revenue=revenue.converted(f.id for f in page.items),
     )
 
 
@@ -92,6 +93,7 @@ def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
         plain=data.plain,
         escalations=data.escalations,
         now=data.now,
+        revenue=data.revenue,
         transition_form=transition_form,
         assign_form=assign_form,
         priority_form=PriorityForm(version=fix.version, priority=fix.priority),

@@ -7,7 +7,6 @@ per-week ``dedupe_key``.
 """
 
 from datetime import datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
@@ -16,9 +15,10 @@ from sqlalchemy.orm import joinedload
 from forum.auth.models import User
 from forum.auth.permissions import role_filter
 from forum.core.outbox import OutboxMessage
-from forum.core.templating import fmt_money
+from forum.core.rates import Converted, Converter, month_of
 from forum.core.time import utcnow
 from forum.extensions import db
+from forum.fixes import revenue
 from forum.fixes.models import OPEN_STATUSES, Fix
 from forum.notify.events import DAILY_DIGEST, EVENTS, Delivery
 from forum.notify.models import Notification
@@ -108,26 +108,27 @@ def _queue_daily(user: User, items: list[Notification], now: datetime) -> Outbox
     )
 
 
-def top_overdue(now: datetime, limit: int) -> list[Fix]:
-    """Open fixes past their due date, the most revenue at risk first."""
-    return db.session.scalars(
+def top_overdue(now: datetime, limit: int, convert: Converter) -> list[Fix]:
+    """Open fixes past their due date, the most revenue at risk first (each fix's own figure in
+    the reporting currency), then the longest overdue."""
+    fixes = db.session.scalars(
         sa.select(Fix)
         .where(Fix.status.in_(OPEN_STATUSES), Fix.due_at < now)
         .options(joinedload(Fix.owner_team))
-        .order_by(Fix.revenue_at_risk.desc(), Fix.due_at, Fix.id)
-        .limit(limit)
+        .order_by(Fix.due_at, Fix.id)
     ).all()
+    month = month_of(now)
+    per_fix = revenue.of_fixes(f.id for f in fixes)
+    ranked = sorted(fixes, key=lambda f: -convert(per_fix[f.id], month).sort_key)
+    return ranked[:limit]
 
 
-def overdue_totals(now: datetime) -> tuple[int, Decimal]:
-    """How many open fixes are overdue, and the revenue at risk on them."""
-    at_risk = sa.func.coalesce(sa.func.sum(Fix.revenue_at_risk), 0)
-    count, total = db.session.execute(
-        sa.select(sa.func.count(Fix.id), at_risk).where(
-            Fix.status.in_(OPEN_STATUSES), Fix.due_at < now
-        )
-    ).one()
-    return count, Decimal(total)
+def overdue_totals(now: datetime, convert: Converter) -> tuple[int, Converted]:
+    """How many open fixes are overdue, and the revenue at risk on them (each account once
+    across them, in the reporting currency)."""
+    overdue = [Fix.status.in_(OPEN_STATUSES), Fix.due_at < now]
+    count = db.session.scalar(sa.select(sa.func.count(Fix.id)).where(*overdue))
+    return count, convert(revenue.once_across(revenue.load(*overdue)), month_of(now))
 
 
 def send_weekly(now: datetime | None = None, limit: int | None = None) -> list[OutboxMessage]:
@@ -141,13 +142,14 @@ def send_weekly(now: datetime | None = None, limit: int | None = None) -> list[O
         .order_by(User.id)
     ).all()
     wanted = deliveries([u.id for u in leaders], "weekly_digest")
-    fixes = top_overdue(now, limit)
-    count, total = overdue_totals(now)
+    convert = Converter({month_of(now)})
+    fixes = top_overdue(now, limit, convert)
+    count, total = overdue_totals(now, convert)
+    per_fix = {
+        i: convert(t, month_of(now)) for i, t in revenue.of_fixes(f.id for f in fixes).items()
+    }
     if count:
-        subject = (
-            f"Weekly digest: {count} overdue fix{'es' if count != 1 else ''}, "
-            f"{fmt_money(total)} at risk"
-        )
+        subject = f"Weekly digest: {count} overdue fix{'es' if count != 1 else ''}, {total} at risk"
     else:
         subject = "Weekly digest: no overdue fixes"
     queued = []
@@ -165,6 +167,7 @@ def send_weekly(now: datetime | None = None, limit: int | None = None) -> list[O
             fixes=fixes,
             count=count,
             total=total,
+            revenue=per_fix,
             now=now,
             week=f"{year}-W{week:02d}",
             board_url=absolute(link("fixes.index", overdue="1", status="active")),

@@ -215,7 +215,7 @@ def corroborations(user: User) -> Iterator[dict]:
             "post_id": c.post_id,
             "account": name(c.account),
             "amount": c.amount,
-            "currency": currency if c.amount is not None else None,
+            "currency": (c.currency or currency) if c.amount is not None else None,
             "note": c.note,
             "created_at": c.created_at,
             "moved_from_post_id": c.moved_from_post_id,

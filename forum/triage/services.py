@@ -98,6 +98,7 @@ def mark_duplicate(post: Post, original: Post, *, actor: User) -> None:
                 user_id=post.author_id,
                 account_id=post.account_id,
                 amount=post.revenue_at_risk,
+                currency=post.currency if post.revenue_at_risk is not None else None,
                 note=f"Reported separately as #{post.id}",
                 moved_from_post_id=post.id,
             )
@@ -116,8 +117,6 @@ def mark_duplicate(post: Post, original: Post, *, actor: User) -> None:
     )
     recompute_totals(post)
     recompute_totals(original)
-    if original.fix_id:
-        creation.recompute_revenue(db.session.get(Fix, original.fix_id))
     post_triaged.send(post, actor=actor, action="duplicate", original=original)
 
 

@@ -104,7 +104,8 @@ def team_figures(world: World, fixes: list[FixRec], start: date, end: date) -> d
     ttr = [seconds(f.resolved_at, f.created) for f in resolved]
     return {
         "counts": counts,
-        "revenue_open": float(sum(f.revenue for f in opened)),
+        "revenue_open": once_per_account(world, opened),
+        "accepted_loss": once_per_account(world, [f for f in fixes if f.status == "wont_fix"]),
         "overdue_by_priority": {
             p: sum(1 for f in opened if f.due < now and f.priority == p)
             for p in ("P1", "P2", "P3", "P4")
@@ -113,6 +114,64 @@ def team_figures(world: World, fixes: list[FixRec], start: date, end: date) -> d
         "ttr_median_days": _days(percentile(ttr, Fraction(1, 2))),
         "ttr_p90_days": _days(percentile(ttr, Fraction(9, 10))),
     }
+
+
+def amounts_behind(world: World, fixes: list[FixRec]) -> list[tuple]:
+    """(account, currency, amount, (when, source, id)) of every amount behind ``fixes``: their
+    broken-promise reports' own and their "me too"s' (a "me too" naming no account is about the
+    report's)."""
+    ids = {f.id for f in fixes}
+    posts = {p.id: p for p in world.posts if p.fix_id in ids}
+    out = [
+        (p.account_id, p.currency, p.revenue_at_risk, (p.created, 0, p.id))
+        for p in posts.values()
+        if p.kind == "broken_promise" and p.revenue_at_risk
+    ]
+    for e in world.echoes:
+        if e.post_id in posts:
+            account = e.account_id if e.account_id is not None else posts[e.post_id].account_id
+            out.append((account, e.currency, e.amount, (e.created, 1, e.id)))
+    return out
+
+
+def once_per_account(world: World, fixes: list[FixRec]) -> dict:
+    """{currency: total} over ``fixes``, each account once: the largest of its amounts in the
+    currency of its earliest amount (README, "Money")."""
+    by_account: dict = {}
+    for account, currency, amount, order in amounts_behind(world, fixes):
+        by_account.setdefault(account, []).append((order, currency, amount))
+    totals: dict = {}
+    for items in by_account.values():
+        first = min(items)[1]
+        best = max(amount for _, currency, amount in items if currency == first)
+        totals[first] = totals.get(first, Decimal(0)) + best
+    return totals
+
+
+def account_amount(world: World, fixes: list[FixRec], account_id: int):
+    """(currency, amount) that counts for one account over ``fixes``, or None."""
+    items = [
+        (order, currency, amount)
+        for account, currency, amount, order in amounts_behind(world, fixes)
+        if account == account_id
+    ]
+    if not items:
+        return None
+    first = min(items)[1]
+    return first, max(amount for _, currency, amount in items if currency == first)
+
+
+def converted(world: World, totals: dict) -> tuple[Decimal, list[str]]:
+    """(the total in USD at the month's rates, the currencies without a rate)."""
+    value, missing = Decimal(0), []
+    for currency, amount in sorted(totals.items()):
+        if currency == "USD":
+            value += amount
+        elif currency in world.rates:
+            value += (amount * world.rates[currency]).quantize(Decimal("0.01"))
+        else:
+            missing.append(currency)
+    return value, missing
 
 
 def _days(value: float | None) -> float | None:
@@ -207,7 +266,7 @@ def top_fixes(world: World, limit: int = 10, region=None, segment=None, team=Non
     opened = [
         f for f in world.fixes if is_open(f) and fix_in_scope(world, f, region, segment, team)
     ]
-    opened.sort(key=lambda f: (-f.revenue, f.id))
+    opened.sort(key=lambda f: (-converted(world, once_per_account(world, [f]))[0], f.id))
     return [f.id for f in opened[:limit]]
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from forum.board import filters, queries
+from forum.core.money import Money
 from tests.board import oracle
 from tests.board.conftest import shared_world
 from tests.board.world import World
@@ -79,7 +80,24 @@ def test_median_age_and_time_to_resolve_match_the_independent_computation(case):
 
 def test_revenue_at_risk_on_open_fixes_matches_the_independent_computation(case):
     for key, row in case.rows():
-        assert row.revenue_open == pytest.approx(case.expected[key]["revenue_open"]), key
+        assert row.revenue_totals.as_dict() == case.expected[key]["revenue_open"], key
+
+
+def test_revenue_at_risk_is_converted_at_the_months_rates_and_says_what_lacks_a_rate(case):
+    for key, row in case.rows():
+        value, missing = oracle.converted(case.world, case.expected[key]["revenue_open"])
+        assert row.revenue_open.total == Money("USD", value), key
+        assert row.revenue_open.missing == missing, key
+        if missing:
+            assert row.revenue_open.note == f"incomplete: no {', '.join(missing)} rate for 2026-06"
+
+
+def test_won_t_fix_revenue_is_accepted_loss_counted_once_per_account(case):
+    total = case.computed.total
+    assert total.accepted_loss is not None
+    assert {p.original.currency: p.original.amount for p in total.accepted_loss.parts} == {
+        c: v for c, v in case.expected["all"]["accepted_loss"].items() if v
+    }
 
 
 def test_overdue_heat_map_matches_the_independent_computation(case):
@@ -101,3 +119,33 @@ def test_reported_and_resolved_per_week_match_the_independent_computation(case):
 def test_top_fixes_by_revenue_at_risk_match_the_independent_computation(case):
     want = oracle.top_fixes(case.world, **case.scope)
     assert [fix.id for fix in case.computed.top] == want
+
+
+def test_the_dataset_has_what_the_money_figures_must_get_right(world):
+    """Shared accounts, "me too"s after triage, a won't-fix fix with revenue, a missing rate."""
+    opened = [f for f in world.fixes if oracle.is_open(f)]
+    fixes_of: dict = {}
+    for f in opened:
+        for account, *_ in oracle.amounts_behind(world, [f]):
+            fixes_of.setdefault(account, set()).add(f.id)
+    assert any(len(ids) > 1 for ids in fixes_of.values()), "an account shared by open fixes"
+    created = {f.id: f.created for f in world.fixes}
+    fix_of_post = {p.id: p.fix_id for p in world.posts}
+    assert any(e.created > created[fix_of_post[e.post_id]] for e in world.echoes)
+    assert any(
+        e.currency != p.currency for e in world.echoes for p in world.posts if p.id == e.post_id
+    )
+    lost = [f for f in world.fixes if f.status == "wont_fix"]
+    assert oracle.once_per_account(world, lost)
+    assert "JPY" in oracle.once_per_account(world, opened)
+
+
+def test_the_headline_counts_an_account_once_across_the_teams(world):
+    opened = [f for f in world.fixes if oracle.is_open(f)]
+    by_team = [
+        oracle.once_per_account(world, [f for f in opened if f.team_id == t])
+        for t in world.ops_teams
+    ]
+    headline = oracle.once_per_account(world, opened)
+    summed = {c: sum(t.get(c, 0) for t in by_team) for c in headline}
+    assert any(summed[c] > headline[c] for c in headline), "the dataset must share an account"

@@ -2,7 +2,6 @@
 instants at midnight UTC and at the very edge of "this week"."""
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -44,7 +43,6 @@ def _fixes(team_id: int, specs: list[tuple[datetime, list[tuple[datetime, str]]]
             priority=kw.get("priority", "P3"),
             created=created,
             due=kw.get("due", created + 30 * DAY),
-            revenue=kw.get("revenue", Decimal(0)),
         )
         for at, to in moves:
             apply_move(rec, at, to)

@@ -2,7 +2,6 @@
 
 import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from forum.auth.models import User
 from forum.board import filters, queries
+from forum.core.money import Money
 from forum.extensions import db
 from forum.feedback.models import Corroboration, Post
 from tests.board import oracle
@@ -49,15 +49,25 @@ def test_the_ledger_lists_the_promises_newest_first(shared_app, world):
             assert [e.post_id for e in entries] == [p.id for p in want], account_id
 
 
-def test_the_ledger_revenue_still_at_risk_leaves_out_promises_made_good(shared_app, world):
+def _money(pair):
+    return None if pair is None else Money(*pair)
+
+
+def test_the_ledger_revenue_at_risk_is_the_boards_the_account_once_on_open_fixes(shared_app, world):
+    opened = [f for f in world.fixes if oracle.is_open(f)]
     with shared_app.app_context():
         for account_id in world.accounts:
             ledger = queries.promise_ledger(account_id, world.now)
-            want: dict = {}
-            for post in _promises_of(world, account_id):
-                if post.revenue_at_risk and oracle.promise_state(world, post) != "kept":
-                    want[post.currency] = want.get(post.currency, Decimal(0)) + post.revenue_at_risk
-            assert {m.currency: m.value for m in ledger.at_risk} == want, account_id
+            want = oracle.account_amount(world, opened, account_id)
+            assert ledger.at_risk == _money(want), account_id
+
+
+def test_the_ledger_shows_won_t_fix_revenue_as_accepted_loss_not_at_risk(shared_app, world):
+    lost = [f for f in world.fixes if f.status == "wont_fix"]
+    with shared_app.app_context():
+        for account_id in world.accounts:
+            ledger = queries.promise_ledger(account_id, world.now)
+            assert ledger.accepted_loss == _money(oracle.account_amount(world, lost, account_id))
 
 
 def test_the_ledger_shows_made_good_and_still_broken_by_quarter_reported(shared_app, world):

@@ -4,6 +4,12 @@ independent computation (``oracle.py``) can say what every figure must be.
 
 Timestamps are chosen to hit the edges: many at midnight UTC exactly, durations drawn from a
 small set (ties), fixes reopened more than once, teams without any fix.
+
+Money (from a random stream of its own, so the rest of a world does not change with it): the
+broken promises behind fixes are in USD, EUR, GBP and JPY; "me too"s add amounts, some for
+another account (so accounts are shared by fixes), some in another currency than their report,
+some given after the report was triaged into its fix, one given and withdrawn; the rates of
+the month exist for EUR and GBP into USD, and none for JPY (a missing rate).
 """
 
 import random
@@ -14,6 +20,7 @@ from decimal import Decimal
 from forum.accounts.models import Account
 from forum.auth.models import TeamKind
 from forum.catalog.models import Commitment
+from forum.core import rates
 from forum.extensions import db
 from forum.feedback.models import Corroboration, Post, post_secondary_reasons
 from forum.fixes.models import Fix, FixEvent
@@ -48,7 +55,6 @@ class FixRec:
     verified_at: datetime | None = None
     reopen_count: int = 0
     recurrence_count: int = 0
-    revenue: Decimal = Decimal(0)
     root_cause_id: int | None = None
     events: list[tuple[datetime, str]] = field(default_factory=list)  # (at, to) status moves
 
@@ -76,6 +82,24 @@ class PostRec:
 
 
 @dataclass
+class EchoRec:
+    """A "me too" with an amount."""
+
+    id: int
+    post_id: int
+    user_id: int
+    account_id: int | None
+    amount: Decimal
+    currency: str
+    created: datetime
+
+
+# Units of USD per unit in the month of NOW; JPY has none.
+RATES = {"EUR": Decimal("1.0825"), "GBP": Decimal("1.2640")}
+REPORTING = "USD"
+
+
+@dataclass
 class World:
     now: datetime
     ops_teams: list[int]
@@ -90,6 +114,8 @@ class World:
     posts: list[PostRec]
     corroborations: list[tuple[int, datetime]]  # (user id, when)
     team_names: dict[int, str]
+    echoes: list[EchoRec] = field(default_factory=list)
+    rates: dict[str, Decimal] = field(default_factory=dict)  # currency -> USD, NOW's month
 
     def fix(self, fix_id: int) -> FixRec:
         return next(f for f in self.fixes if f.id == fix_id)
@@ -163,7 +189,6 @@ def fix_row(rec: FixRec, creator_id: int) -> Fix:
         updated_at=rec.created,
         reopen_count=rec.reopen_count,
         recurrence_count=rec.recurrence_count,
-        revenue_at_risk=rec.revenue,
         root_cause_id=rec.root_cause_id,
     )
 
@@ -236,6 +261,7 @@ def store_posts(recs: list[PostRec]) -> None:
 def build(seed: int, *, n_fixes: int = 80, n_deals: int = 60, now: datetime = NOW) -> World:
     """A random organisation (inside an app context; the caller commits)."""
     rng = random.Random(seed)
+    money_rng = random.Random(seed * 1009 + 7)
     ops = [factories.team(TeamKind.OPERATIONS, name=f"Ops {seed}-{i}") for i in range(3)]
     empty = factories.team(TeamKind.OPERATIONS, name=f"Ops {seed}-empty")
     regions = [factories.team(TeamKind.SALES, name=f"Region {seed}-{i}") for i in range(3)]
@@ -278,7 +304,6 @@ def build(seed: int, *, n_fixes: int = 80, n_deals: int = 60, now: datetime = NO
             priority=priority,
             created=created,
             due=created + timedelta(days=SLA_DAYS[priority]),
-            revenue=Decimal(rng.choice([0, 1000, 2500, 2500, 40000])),
             root_cause_id=rng.choice(causes + [None]),
         )
         fixes.append(simulate(rng, rec, now))
@@ -311,7 +336,10 @@ def build(seed: int, *, n_fixes: int = 80, n_deals: int = 60, now: datetime = NO
                     primary_reason_id=rng.choice(list(reasons)),
                 )
             if kind == "broken_promise":
-                extra = dict(revenue_at_risk=Decimal(rng.choice([1000, 3000])))
+                extra = dict(
+                    revenue_at_risk=Decimal(rng.choice([1000, 3000])),
+                    currency=money_rng.choice(["USD", "USD", "EUR", "GBP", "JPY"]),
+                )
             new_post(
                 kind=kind,
                 status="linked",
@@ -360,6 +388,12 @@ def build(seed: int, *, n_fixes: int = 80, n_deals: int = 60, now: datetime = NO
         when = post.created + timedelta(hours=3)
         db.session.add(Corroboration(post_id=post.id, user_id=user.id, created_at=when, note=""))
         corroborations.append((user.id, when, post.id))
+    echoes = _echoes(money_rng, posts, fixes, reps, list(accounts), corroborations, now)
+    rates.set_reporting_currency(REPORTING, actor_id=None)
+    rates.store_rates(
+        [rates.RateInput(rates.month_of(now), c, REPORTING, r) for c, r in RATES.items()],
+        actor_id=None,
+    )
     stale = Commitment(
         team_id=ops[0].id,
         title="Ships in 5 days",
@@ -389,4 +423,59 @@ def build(seed: int, *, n_fixes: int = 80, n_deals: int = 60, now: datetime = NO
         posts=posts,
         corroborations=[(u, w) for u, w, _ in corroborations],
         team_names=names,
+        echoes=echoes,
+        rates=dict(RATES),
     )
+
+
+def _echoes(rng, posts, fixes, reps, account_ids, corroborations, now) -> list[EchoRec]:
+    """ "Me too"s with amounts on the broken promises behind fixes (see the module's doc)."""
+    fix_of = {f.id: f for f in fixes}
+    taken = {(u, p) for u, _, p in corroborations}
+    out: list[EchoRec] = []
+    withdrawn = None
+    for post in posts:
+        if post.kind != "broken_promise" or post.fix_id is None or rng.random() < 0.4:
+            continue
+        for user in rng.sample(reps, rng.randint(1, 2)):
+            if user.id == post.author_id or (user.id, post.id) in taken:
+                continue
+            triaged = fix_of[post.fix_id].created
+            after = rng.random() < 0.5 and triaged + timedelta(days=1) < now
+            when = (
+                triaged + timedelta(days=rng.randint(1, max(1, (now - triaged).days)))
+                if after
+                else post.created + timedelta(hours=rng.randint(1, 5))
+            )
+            when = min(when, now)
+            echo = EchoRec(
+                id=0,
+                post_id=post.id,
+                user_id=user.id,
+                account_id=rng.choice([None, None, *account_ids]),
+                amount=Decimal(rng.choice([500, 2000, 5000])),
+                currency=post.currency if rng.random() < 0.7 else rng.choice(["USD", "EUR", "GBP"]),
+                created=when,
+            )
+            row = Corroboration(
+                post_id=post.id,
+                user_id=user.id,
+                account_id=echo.account_id,
+                amount=echo.amount,
+                currency=echo.currency,
+                created_at=when,
+                note="",
+            )
+            db.session.add(row)
+            db.session.flush()
+            echo.id = row.id
+            taken.add((user.id, post.id))
+            if withdrawn is None:
+                withdrawn = row  # given, then taken back: it counts nowhere
+                continue
+            out.append(echo)
+            corroborations.append((user.id, when, post.id))
+    if withdrawn is not None:
+        db.session.delete(withdrawn)
+        db.session.flush()
+    return out

@@ -266,6 +266,20 @@ MATRIX = [
     Row("POST", "/admin/teams/{region}", admin_only(302), TEAM_FORM),
     Row("POST", "/admin/teams/{missing}", admin_only(404), TEAM_FORM),
     # admin: audit log
+    Row("GET", "/admin/rates/", admin_only(200)),
+    Row("POST", "/admin/rates/currency", admin_only(302), {"reporting_currency": "EUR"}),
+    Row(
+        "POST",
+        "/admin/rates/",
+        admin_only(302),
+        {"month": "2026-11", "currency": "EUR", "quote": "USD", "rate": "1.08"},
+    ),
+    Row(
+        "POST",
+        "/admin/rates/import",
+        admin_only(302),
+        {"file": Upload("rates.csv", b"month,currency,into,rate\n2026-11,GBP,USD,1.27\n")},
+    ),
     Row("GET", "/admin/audit", admin_only(200)),
     Row("GET", "/admin/audit.csv?action=user.create", admin_only(200)),
     # admin: taxonomies

@@ -99,6 +99,7 @@ NO_PARAMETERS = {
     "admin.edit_team",  # /admin/teams/new
     "admin.invite",
     "admin.teams",
+    "rates.index",
     "auth.change_password",
     "auth.forgot_password",
     "auth.login",  # next= only, which tests/auth checks for open redirects

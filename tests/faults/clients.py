@@ -57,8 +57,8 @@ class Browser:
         self.hidden: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: bytes = b"", content_type: str = "") -> Page:
-        """One request on a new connection; raises OSError (refused, reset, timed out) when the
-        server dies under it."""
+        """One request on a new connection; raises OSError (refused, reset, timed out, an answer
+        broken off) when the server dies under it."""
         url = urllib.parse.urlsplit(self.base_url)
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=TIMEOUT_SECONDS)
         headers = {"Accept": "text/html"}
@@ -71,6 +71,10 @@ class Browser:
             conn.request(method, path, body=body or None, headers=headers)
             response = conn.getresponse()
             text = response.read().decode("utf-8", "replace")
+        except http.client.HTTPException as exc:
+            # A worker killed mid-answer: the response broke off (IncompleteRead) or never
+            # began properly. For the person it is the same as a reset connection.
+            raise ConnectionError(f"the answer broke off: {exc!r}") from exc
         finally:
             conn.close()
         seconds = time.monotonic() - started

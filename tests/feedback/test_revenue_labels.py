@@ -28,7 +28,7 @@ def test_each_page_says_which_revenue_it_shows(client, login, corroborated):
     feed = client.get("/posts/").text
     assert "USD 80,000 at risk with its “me too”s" in feed
     inbox = client.get("/triage/").text
-    assert "USD 50,000 at risk in this report · USD 80,000 with its “me too”s" in inbox
+    assert "USD 50,000 in this report<br>USD 80,000 with its “me too”s" in inbox
     detail = client.get(f"/posts/{corroborated}").text
     assert "Revenue at risk in this report</dt><dd>USD 50,000" in detail
     assert "Total at risk with its “me too”s (each account once)</dt><dd>USD 80,000" in detail

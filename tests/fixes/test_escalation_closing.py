@@ -97,11 +97,14 @@ def test_migration_0007_closes_the_waiting_escalations_of_fixes_already_closed(m
         for f in (open_fix, done_fix):
             db.session.add(Escalation(fix_id=f.id, level=1, to_user_id=org.users["ops_lead"]))
         db.session.commit()
-        done_id, closed_at = done_fix.id, done_fix.closed_at
+        open_id, done_id, closed_at = open_fix.id, done_fix.id, done_fix.closed_at
+        # Reading them began a transaction: end it, or PostgreSQL makes the downgrade (which
+        # alters the fixes table since 0010_money) wait for it forever.
+        db.session.close()
         downgrade(revision="0006_search")
         upgrade(revision="0007_escalations")
         rows = dict(db.session.execute(sa.select(Escalation.fix_id, Escalation.closed_at)).all())
-        assert rows[open_fix.id] is None
+        assert rows[open_id] is None
         assert rows[done_id] == closed_at
         db.session.execute(sa.delete(Escalation))
         db.session.commit()

@@ -1,7 +1,6 @@
 """The daily digest per user and the weekly executive digest of the top overdue fixes."""
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -94,9 +93,15 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=utcnow().tzinfo)
 def _overdue_fix(org, title: str, revenue: int, days_overdue: int) -> Fix:
     fix = make_fix(org, file_post(org.bystander, title=f"Report for {title}"), title=title)
     fix.due_at = NOW - timedelta(days=days_overdue)
-    fix.revenue_at_risk = Decimal(revenue)
+    _at_risk(fix, revenue)
     db.session.commit()
     return fix
+
+
+def _at_risk(fix: Fix, revenue: int, currency: str = "USD") -> None:
+    """Make the fix's report a broken promise of ``revenue`` (a fix's revenue derives from it)."""
+    [report] = fix.posts
+    report.kind, report.revenue_at_risk, report.currency = "broken_promise", revenue, currency
 
 
 @pytest.fixture
@@ -130,7 +135,7 @@ def test_fixes_not_yet_due_or_closed_are_not_in_the_weekly_digest(org, overdue):
     fix = _overdue_fix(org, "Closed one", 500_000, 3)
     move(fix, "wont_fix", org.leader, note="Out of scope")
     on_time = make_fix(org, file_post(org.bystander, title="On time"), title="Not due yet")
-    on_time.revenue_at_risk = Decimal(900_000)
+    _at_risk(on_time, 900_000)
     db.session.commit()
     [mail, _] = digests.send_weekly(now=NOW)
     assert "Closed one" not in mail.text_body and "Not due yet" not in mail.text_body

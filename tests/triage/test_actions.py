@@ -9,6 +9,7 @@ from forum.core.errors import DomainError
 from forum.extensions import db
 from forum.feedback.models import Corroboration, Post, PostEvent
 from forum.feedback.services import corroborate
+from forum.fixes import revenue
 from forum.fixes.models import Fix, FixEvent
 from forum.triage import services
 from tests.fixes import builders
@@ -81,7 +82,7 @@ def test_revenue_at_risk_counts_each_account_once_at_its_largest_amount(app):
             owner_team_id=org.ops_team_id,
             priority="P2",
         )
-        assert fix.revenue_at_risk == Decimal("75000")
+        assert revenue.of_fix(fix).as_dict() == {"EUR": Decimal("75000")}
 
 
 def test_a_report_is_attached_to_an_existing_fix(app, client, login):
@@ -89,7 +90,7 @@ def test_a_report_is_attached_to_an_existing_fix(app, client, login):
     with app.app_context():
         fix = builders.fix_in(org, "in_progress")
         db.session.commit()
-        fix_id, version, revenue = fix.id, fix.version, fix.revenue_at_risk
+        fix_id, version, before = fix.id, fix.version, revenue.of_fix(fix).get("EUR")
     post_id = _report(app, org, account="Initech", amount="12000")
     _sign_in(app, login, org)
     response = client.post(f"/triage/posts/{post_id}/attach", data={"fix_id": fix_id})
@@ -98,7 +99,7 @@ def test_a_report_is_attached_to_an_existing_fix(app, client, login):
         post, fix = db.session.get(Post, post_id), db.session.get(Fix, fix_id)
         assert (post.status, post.fix_id) == ("linked", fix_id)
         assert fix.version == version + 1
-        assert fix.revenue_at_risk == revenue + Decimal("12000")
+        assert revenue.of_fix(fix).get("EUR") == before + Decimal("12000")
         assert (fix.events[-1].kind, fix.events[-1].details) == ("linked", {"posts": [post_id]})
 
 

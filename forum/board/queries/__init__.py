@@ -25,6 +25,7 @@ from forum.board.queries.review import Review, period_review
 from forum.board.queries.scorecard import Scorecard, scorecard
 from forum.board.queries.winloss import DEAL_METRICS, WinLoss, deal_list_query, win_loss
 from forum.extensions import db
+from forum.fixes.revenue import converted as fix_revenue
 
 __all__ = [
     "DEAL_METRICS",
@@ -38,6 +39,7 @@ __all__ = [
     "TrackRecord",
     "WinLoss",
     "board",
+    "fix_revenue",
     "deal_list_query",
     "fix_list_query",
     "period_review",

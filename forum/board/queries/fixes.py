@@ -14,10 +14,18 @@ linked report filed in that region / about an account of that segment"):
 - **Median age**: median over open fixes of now − created.
 - **Ageing buckets**: open fixes by age — up to 7 days, over 7 up to 30, over 30 up to 90,
   over 90 days.
-- **Revenue at risk on open fixes**: sum of the open fixes' revenue at risk (each fix's figure
-  is kept by the fixes domain: every affected account counted once).
+- **Revenue at risk on open fixes**: the amounts of the open fixes' linked broken-promise
+  reports and their "me too"s (``forum/fixes/revenue.py``), **each account counted once across
+  all the fixes added up** (a team's row: across the team's open fixes; the total: across every
+  open fix in scope), at its largest amount in the currency of its first amount. Shown in the
+  reporting currency at the rate of the current month, with the amounts by currency beside it;
+  a currency without a rate makes the figure "incomplete" and keeps its amount unconverted.
+  Won't-fix fixes are not open: their revenue is *accepted loss* (leadership decided not to
+  fix), shown beside it and counted the same way — never as at risk (the promise ledger says
+  the same).
 - **Heat-map**: overdue fixes by owner team × priority.
-- **Top fixes by revenue at risk**: the ten open fixes with the most revenue at risk.
+- **Top fixes by revenue at risk**: the ten open fixes with the most revenue at risk (each
+  fix's own figure, converted as above; an amount without a rate does not rank; ties by id).
 
 *Flow in the period*:
 
@@ -58,10 +66,12 @@ from forum.board.queries.sql import (
     in_range,
     percentiles,
     seconds_between,
-    sum_if,
 )
+from forum.core.money import Totals
+from forum.core.rates import Converted, Converter, month_of
 from forum.extensions import db
 from forum.feedback.models import Post
+from forum.fixes import revenue
 from forum.fixes.models import OPEN_STATUSES, Fix, FixStatus, Priority
 
 OPEN = sorted(OPEN_STATUSES)
@@ -171,7 +181,9 @@ class TeamFigures:
 
     team: TeamRef | None
     counts: dict[str, int]
-    revenue_open: float = 0.0
+    revenue_totals: Totals = field(default_factory=Totals)
+    revenue_open: Converted | None = None
+    accepted_loss: Converted | None = None  # the total row only: won't-fix fixes
     overdue_by_priority: dict[str, int] = field(default_factory=dict)
     median_age_days: float | None = None
     ttr_median_days: float | None = None
@@ -201,7 +213,6 @@ SUBSETS = {
         "overdue",
         "due_week",
         *[name for name, *_ in AGES],
-        "revenue_open",
         *[f"overdue_{p}" for p in PRIORITIES],
     ],
     "created": ["created", "closed_cohort", "reopened", "recurred"],
@@ -217,20 +228,35 @@ def _empty(team: TeamRef | None) -> TeamFigures:
     )
 
 
-def team_figures(f: BoardFilter, c: Clock, teams: list[TeamRef]) -> list[TeamFigures]:
-    """One row per team in ``teams`` and a last row for all of them: three statements."""
+def open_amounts(f: BoardFilter, teams: list[TeamRef]) -> list[revenue.Item]:
+    """The amounts behind the open fixes of ``teams`` in scope: one statement."""
+    if not teams:
+        return []
+    return revenue.load(
+        Fix.status.in_(OPEN), Fix.owner_team_id.in_([t.id for t in teams]), *fix_scope(f)
+    )
+
+
+def team_figures(
+    f: BoardFilter,
+    c: Clock,
+    teams: list[TeamRef],
+    convert: Converter | None = None,
+    amounts: list[revenue.Item] | None = None,
+) -> list[TeamFigures]:
+    """One row per team in ``teams`` and a last row for all of them: five statements (four
+    when the open fixes' ``amounts`` are given), and two for the rates unless ``convert`` is."""
     rows = {t.id: _empty(t) for t in teams}
     total = _empty(None)
     ids = list(rows)
     if not ids:
+        total.revenue_open = (convert or Converter(set()))(Totals(), month_of(c.now))
         return [total]
     preds = fix_predicates(c)
     scope = [Fix.owner_team_id.in_(ids), *fix_scope(f)]
     # Each figure is counted over the rows that can match it only — open fixes, fixes created
     # in the period, fixes resolved in it — so the work grows with those, not with the table.
-    measures = {name: count_if(preds[name]) for name in COUNTED} | {
-        "revenue_open": sum_if(preds["open"], Fix.revenue_at_risk)
-    }
+    measures = {name: count_if(preds[name]) for name in COUNTED}
     for p in PRIORITIES:
         measures[f"overdue_{p}"] = count_if(sa.and_(preds["overdue"], Fix.priority == p))
     width = max(len(names) for names in SUBSETS.values())
@@ -250,16 +276,24 @@ def team_figures(f: BoardFilter, c: Clock, teams: list[TeamRef]) -> list[TeamFig
         figures = rows[row["team"]]
         for i, name in enumerate(SUBSETS[row["subset"]]):
             value = row[f"m{i}"] or 0
-            if name == "revenue_open":
-                figures.revenue_open = float(value)
-            elif name.startswith("overdue_P"):
+            if name.startswith("overdue_P"):
                 figures.overdue_by_priority[name.removeprefix("overdue_")] = int(value)
             else:
                 figures.counts[name] = int(value)
+    # Revenue at risk: each account once across the fixes each row adds up (one statement).
+    items = open_amounts(f, teams) if amounts is None else amounts
+    per_team = revenue.by_team(items)
+    total.revenue_totals = revenue.once_across(items)
+    month = month_of(c.now)
+    convert = convert or Converter({month})
+    total.revenue_open = convert(total.revenue_totals, month)
+    lost = revenue.load(Fix.status == FixStatus.WONT_FIX, *scope)
+    total.accepted_loss = convert(revenue.once_across(lost), month)
     for figures in rows.values():
+        figures.revenue_totals = per_team.get(figures.team.id, Totals())
+        figures.revenue_open = convert(figures.revenue_totals, month)
         for name in COUNTED:
             total.counts[name] += figures.counts[name]
-        total.revenue_open += figures.revenue_open
         for p in PRIORITIES:
             total.overdue_by_priority[p] += figures.overdue_by_priority[p]
 
@@ -337,28 +371,52 @@ def weekly(f: BoardFilter, c: Clock, teams: list[TeamRef], weeks: list[Bucket]) 
     return out
 
 
-def top_fixes(f: BoardFilter, teams: list[TeamRef], limit: int = TOP):
-    """The open fixes with the most revenue at risk: one statement."""
+class FixRow:
+    """A fix's row of a list, with its revenue at risk converted (``revenue``) beside it."""
+
+    def __init__(self, row, totals: Totals, converted: Converted):
+        self._row, self.revenue_totals, self.revenue = row, totals, converted
+
+    def __getattr__(self, name):
+        return getattr(self._row, name)
+
+
+def with_revenue(rows, month: str, convert: Converter | None = None, per_fix=None) -> list[FixRow]:
+    """``rows`` (each with an ``id``) with each fix's revenue at risk: one statement for the
+    amounts unless ``per_fix`` has them, and two for the rates unless ``convert`` is given."""
+    rows = list(rows)
+    if per_fix is None:
+        per_fix = revenue.of_fixes(r.id for r in rows)
+    convert = convert or Converter({month})
+    return [FixRow(r, t, convert(t, month)) for r in rows for t in [per_fix.get(r.id, Totals())]]
+
+
+def top_fixes(
+    f: BoardFilter,
+    c: Clock,
+    teams: list[TeamRef],
+    convert: Converter,
+    amounts: list[revenue.Item],
+    limit: int = TOP,
+):
+    """The open fixes with the most revenue at risk (each fix's own figure, in the reporting
+    currency, from the open fixes' ``amounts``), ties and fixes without revenue by id: one
+    statement."""
+    month = month_of(c.now)
+    per_fix = revenue.by_fix(amounts)
+    ranked = sorted(
+        (-convert(totals, month).sort_key, fix_id) for fix_id, totals in per_fix.items()
+    )
+    chosen = [fix_id for key, fix_id in ranked if key < 0][:limit]
+    position = sa.case({fix_id: i for i, fix_id in enumerate(chosen)}, value=Fix.id, else_=limit)
     query = (
-        sa.select(
-            Fix.id,
-            Fix.title,
-            Fix.priority,
-            Fix.status,
-            Fix.due_at,
-            Fix.revenue_at_risk,
-            Team.name.label("team"),
-        )
+        sa.select(Fix.id, Fix.title, Fix.priority, Fix.status, Fix.due_at, Team.name.label("team"))
         .join(Team, Fix.owner_team_id == Team.id)
-        .where(
-            Fix.status.in_(OPEN),
-            Fix.owner_team_id.in_([t.id for t in teams]),
-            *fix_scope(f),
-        )
-        .order_by(Fix.revenue_at_risk.desc(), Fix.id)
+        .where(Fix.status.in_(OPEN), Fix.owner_team_id.in_([t.id for t in teams]), *fix_scope(f))
+        .order_by(position if chosen else sa.literal(0), Fix.id)
         .limit(limit)
     )
-    return db.session.execute(query).all()
+    return with_revenue(db.session.execute(query), month, convert, per_fix)
 
 
 @dataclass
@@ -366,6 +424,8 @@ class Board:
     rows: list[TeamFigures]
     weeks: list[WeekRow]
     top: list
+    month: str = ""
+    reporting: str = ""
 
     @property
     def total(self) -> TeamFigures:
@@ -377,12 +437,17 @@ class Board:
 
 
 def board(f: BoardFilter, teams: list[TeamRef], now: datetime) -> Board:
-    """Everything the board shows: five statements whatever the data."""
+    """Everything the board shows: nine statements whatever the data (two of them the
+    reporting currency and the rates)."""
     c = clock(f, now)
     ops = [t for t in teams if t.kind == "operations" and (f.team is None or t.id == f.team.id)]
     weeks = weeks_ending(min(f.end, now.date()))
+    convert = Converter({month_of(now)})
+    amounts = open_amounts(f, ops)
     return Board(
-        rows=team_figures(f, c, ops),
+        rows=team_figures(f, c, ops, convert, amounts),
         weeks=weekly(f, c, ops, weeks),
-        top=top_fixes(f, ops),
+        top=top_fixes(f, c, ops, convert, amounts),
+        month=month_of(now),
+        reporting=convert.reporting,
     )

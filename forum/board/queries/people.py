@@ -17,16 +17,19 @@ from forum.auth.models import Team, User
 from forum.board.filters import BoardFilter, Bucket, months_ending
 from forum.board.queries.promises import Promises, promise_state
 from forum.board.queries.sql import bucket_index, count_if, in_buckets, in_range, region_and_segment
-from forum.board.queries.winloss import Money, _money
+from forum.core.money import Money as CoreMoney
+from forum.core.money import per_account
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Corroboration, Post, PostKind, PostStatus
-from forum.fixes.models import Fix, FixStatus
+from forum.fixes import revenue
+from forum.fixes.models import OPEN_STATUSES, Fix, FixStatus
 
 LEDGER_LIMIT = 200
 LEDGER_QUARTERS = 8
 RECORD_LIMIT = 100
 UNTRIAGED = [str(PostStatus.NEW), str(PostStatus.NEEDS_INFO)]
+ACCOUNTED = [*OPEN_STATUSES, str(FixStatus.WONT_FIX)]  # at risk, or accepted loss
 
 
 @dataclass
@@ -58,15 +61,18 @@ class QuarterRow:
 class Ledger:
     """An account's broken promises: the states they are in, the money at stake, over time.
 
-    *At risk* is the revenue at risk of the promises not yet made good (every state but
-    *made good*); *reported* is that of all of them. Amounts are per currency.
+    *At risk* is what the board counts for this account: its amount on the open fixes (from
+    their reports and "me too"s, the account once: its largest amount in the currency of its
+    first). *Accepted loss* is the same over fixes closed as won't fix — leadership chose not
+    to fix them, so the board does not count them as at risk either. Reports not yet on a fix,
+    and fixes resolved or verified, count in neither.
     """
 
     account_id: int
     entries: list[LedgerEntry]
     promises: Promises
-    reported: list[Money]
-    at_risk: list[Money]
+    at_risk: CoreMoney | None
+    accepted_loss: CoreMoney | None
     quarters: list[QuarterRow]
     truncated: bool = False
 
@@ -107,26 +113,26 @@ def promise_ledger(account_id: int, now: datetime | None = None) -> Ledger:
     entries = [LedgerEntry(*row) for row in rows[:LEDGER_LIMIT]]
 
     promises = Promises()
-    reported: dict[str, Money] = {}
-    at_risk: dict[str, Money] = {}
-    for st, currency, n, n_valued, value in db.session.execute(
-        sa.select(
-            state,
-            Post.currency,
-            sa.func.count(),
-            sa.func.count(Post.revenue_at_risk),
-            sa.func.coalesce(sa.func.sum(Post.revenue_at_risk), 0),
-        )
+    for st, n in db.session.execute(
+        sa.select(state, sa.func.count())
+        .select_from(Post)
         .outerjoin(Fix, Post.fix_id == Fix.id)
         .where(*base)
-        .group_by(state, Post.currency)
+        .group_by(state)
     ):
         promises.counts[st] += n
-        for bucket, include in ((reported, True), (at_risk, st != "kept")):
-            if include and n_valued:
-                money = bucket.setdefault(currency, Money(currency))
-                money.deals += n_valued
-                money.value += _money(value)
+    # The fixes this account's amounts are behind: its own reports, and "me too"s naming it.
+    touched = sa.union(
+        sa.select(Post.fix_id).where(Post.account_id == account_id, Post.fix_id.is_not(None)),
+        sa.select(Post.fix_id)
+        .join(Corroboration, Corroboration.post_id == Post.id)
+        .where(Corroboration.account_id == account_id, Post.fix_id.is_not(None)),
+    )
+    open_items, lost_items = [], []
+    for item in revenue.load(Fix.id.in_(touched), Fix.status.in_(ACCOUNTED)):
+        if item.exposure.key == account_id:
+            is_lost = item.fix_status == FixStatus.WONT_FIX
+            (lost_items if is_lost else open_items).append(item.exposure)
 
     quarters = [QuarterRow(b) for b in months_ending(now.date(), LEDGER_QUARTERS, step=3)]
     buckets = [q.bucket for q in quarters]
@@ -142,8 +148,8 @@ def promise_ledger(account_id: int, now: datetime | None = None) -> Ledger:
         account_id=account_id,
         entries=entries,
         promises=promises,
-        reported=sorted(reported.values(), key=lambda m: m.currency),
-        at_risk=sorted(at_risk.values(), key=lambda m: m.currency),
+        at_risk=per_account(open_items).get(account_id),
+        accepted_loss=per_account(lost_items).get(account_id),
         quarters=quarters,
         truncated=len(rows) > LEDGER_LIMIT,
     )

@@ -16,11 +16,14 @@ from forum.board.queries.fixes import (
     fix_predicates,
     fix_scope,
     team_figures,
+    with_revenue,
 )
 from forum.board.queries.sql import at, count_if, in_range, region_and_segment
 from forum.board.queries.winloss import WinLoss, win_loss
+from forum.core.rates import Converter, month_of
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind
+from forum.fixes import revenue
 from forum.fixes.models import Fix
 from forum.taxonomy.models import TaxonomyTerm
 
@@ -67,7 +70,10 @@ def period_review(f: BoardFilter, teams: list[TeamRef], now: datetime) -> Review
         .one()
     )
     reported = {str(k): int(row[str(k)]) for k in PostKind}
-    total = team_figures(f, c, ops)[-1]
+    # Now-figures at this month's rates; the period's fixes at the rates of its last month.
+    now_month, period_month = month_of(now), month_of(min(f.end, now.date()))
+    convert = Converter({now_month, period_month})
+    total = team_figures(f, c, ops, convert)[-1]
 
     cause = aliased(TaxonomyTerm)
     fields = (
@@ -76,27 +82,34 @@ def period_review(f: BoardFilter, teams: list[TeamRef], now: datetime) -> Review
         Fix.priority,
         Fix.resolved_at,
         Fix.due_at,
-        Fix.revenue_at_risk,
         Fix.prevention,
         Team.name.label("team"),
         cause.name.label("cause"),
     )
-    fixed = db.session.execute(
+    resolved = db.session.execute(
         sa.select(*fields)
         .join(Team, Fix.owner_team_id == Team.id)
         .outerjoin(cause, Fix.root_cause_id == cause.id)
         .where(preds["resolved"], *scope)
-        .order_by(Fix.revenue_at_risk.desc(), Fix.resolved_at, Fix.id)
-        .limit(LIST_LIMIT)
+        .order_by(Fix.resolved_at, Fix.id)
     ).all()
-    overdue = db.session.execute(
-        sa.select(Fix.id, Fix.title, Fix.priority, Fix.status, Fix.due_at, Fix.revenue_at_risk)
-        .add_columns(Team.name.label("team"))
-        .join(Team, Fix.owner_team_id == Team.id)
-        .where(Fix.status.in_(OPEN), Fix.due_at < at(now), *scope)
-        .order_by(Fix.due_at, Fix.id)
-        .limit(LIST_LIMIT)
-    ).all()
+    # Most revenue at risk first (each fix's own figure, converted), then as resolved.
+    amounts = revenue.by_fix(revenue.load(preds["resolved"], *scope))
+    fixed = with_revenue(resolved, period_month, convert, amounts)
+    fixed.sort(key=lambda r: -r.revenue.sort_key)
+    fixed = fixed[:LIST_LIMIT]
+    overdue = with_revenue(
+        db.session.execute(
+            sa.select(Fix.id, Fix.title, Fix.priority, Fix.status, Fix.due_at)
+            .add_columns(Team.name.label("team"))
+            .join(Team, Fix.owner_team_id == Team.id)
+            .where(Fix.status.in_(OPEN), Fix.due_at < at(now), *scope)
+            .order_by(Fix.due_at, Fix.id)
+            .limit(LIST_LIMIT)
+        ),
+        now_month,
+        convert,
+    )
     causes = db.session.execute(
         sa.select(
             cause.id,

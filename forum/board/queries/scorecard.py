@@ -18,6 +18,7 @@ from forum.board.queries.fixes import (
     clock,
     fix_scope,
     team_figures,
+    with_revenue,
 )
 from forum.board.queries.promises import Promises, promise_scope, promise_state
 from forum.board.queries.sql import (
@@ -29,6 +30,7 @@ from forum.board.queries.sql import (
     seconds_between,
 )
 from forum.catalog.models import STALE_AFTER, Commitment
+from forum.core.rates import Converter, month_of
 from forum.extensions import db
 from forum.feedback.models import Post
 from forum.fixes.models import EventKind, Fix, FixEvent, FixStatus
@@ -192,7 +194,9 @@ def stale_commitments(team: TeamRef, now: datetime):
     ).all()
 
 
-def team_open_fixes(f: BoardFilter, team: TeamRef, limit: int = 25):
+def team_open_fixes(
+    f: BoardFilter, team: TeamRef, now: datetime, convert: Converter, limit: int = 25
+):
     """The team's open fixes in scope, soonest due first."""
     query = (
         sa.select(
@@ -202,13 +206,12 @@ def team_open_fixes(f: BoardFilter, team: TeamRef, limit: int = 25):
             Fix.status,
             Fix.due_at,
             Fix.created_at,
-            Fix.revenue_at_risk,
         )
         .where(Fix.owner_team_id == team.id, Fix.status.in_(OPEN), *fix_scope(f))
         .order_by(Fix.due_at, Fix.id)
         .limit(limit)
     )
-    return db.session.execute(query).all()
+    return with_revenue(db.session.execute(query), month_of(now), convert)
 
 
 @dataclass
@@ -222,9 +225,10 @@ class Scorecard:
 def scorecard(f: BoardFilter, team: TeamRef, now: datetime) -> Scorecard:
     """One team: its board row, its months, its stale catalog entries, its open fixes."""
     team_filter = replace(f, team=team)
+    convert = Converter({month_of(now)})
     return Scorecard(
-        figures=team_figures(team_filter, clock(team_filter, now), [team])[0],
+        figures=team_figures(team_filter, clock(team_filter, now), [team], convert)[0],
         months=monthly(team_filter, team, now),
         stale=stale_commitments(team, now),
-        open_fixes=team_open_fixes(team_filter, team),
+        open_fixes=team_open_fixes(team_filter, team, now, convert),
     )

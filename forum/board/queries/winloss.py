@@ -31,6 +31,7 @@ from forum.accounts.models import Account
 from forum.board.filters import SEGMENTS, BoardFilter, Bucket, TeamRef, period_buckets
 from forum.board.queries.fixes import OPEN
 from forum.board.queries.sql import bucket_index, count_if, in_range, region_and_segment, sum_if
+from forum.core.money import Money
 from forum.extensions import db
 from forum.feedback.models import Outcome, Post, PostKind, PostStatus, post_secondary_reasons
 from forum.fixes.models import Fix
@@ -153,10 +154,16 @@ class Reason:
 
 
 @dataclass
-class Money:
+class DealSum:
+    """How many deals of one currency, and their value (currencies are never added)."""
+
     currency: str
     deals: int = 0
     value: Decimal = Decimal(0)
+
+    @property
+    def money(self) -> Money:
+        return Money(self.currency, self.value)
 
 
 @dataclass
@@ -167,11 +174,11 @@ class WinLoss:
     by_segment: list[Rate]
     reasons: list[Reason]
     competitors: list[Rate]
-    revenue_by_reason: list[tuple[Reason, list[Money]]]
+    revenue_by_reason: list[tuple[Reason, list[DealSum]]]
     currencies: list[str]
-    lost_all: list[Money] = field(default_factory=list)
-    lost_delivery: list[Money] = field(default_factory=list)
-    lost_unfixed: list[Money] = field(default_factory=list)
+    lost_all: list[DealSum] = field(default_factory=list)
+    lost_delivery: list[DealSum] = field(default_factory=list)
+    lost_unfixed: list[DealSum] = field(default_factory=list)
 
 
 def _outcome_columns():
@@ -254,7 +261,7 @@ def win_loss(f: BoardFilter, teams: list[TeamRef]) -> WinLoss:
             reason_id, Reason(reason_id, name or "No reason given", branch or "", 0)
         )
         reason.count += n
-        money.setdefault(reason_id, {})[currency] = Money(currency, n, _money(value))
+        money.setdefault(reason_id, {})[currency] = DealSum(currency, n, _money(value))
     ordered = sorted(reasons.values(), key=lambda r: (-r.count, r.id is None, r.name, r.id or 0))
     lost = sum(r.count for r in ordered)
     running = 0
@@ -263,7 +270,7 @@ def win_loss(f: BoardFilter, teams: list[TeamRef]) -> WinLoss:
         reason.share = reason.count / lost
         reason.cumulative = running / lost
     currencies = sorted({c for per in money.values() for c in per})
-    revenue_by_reason = [(r, [money[r.id].get(c, Money(c)) for c in currencies]) for r in ordered]
+    revenue_by_reason = [(r, [money[r.id].get(c, DealSum(c)) for c in currencies]) for r in ordered]
 
     competitor = aliased(TaxonomyTerm)
     competitors = [
@@ -304,9 +311,11 @@ def win_loss(f: BoardFilter, teams: list[TeamRef]) -> WinLoss:
     )
     for row in lost_rows:
         c = row["currency"]
-        result.lost_all.append(Money(c, int(row["n"]), _money(row["value"])))
-        result.lost_delivery.append(Money(c, int(row["n_delivery"]), _money(row["value_delivery"])))
-        result.lost_unfixed.append(Money(c, int(row["n_unfixed"]), _money(row["value_unfixed"])))
+        result.lost_all.append(DealSum(c, int(row["n"]), _money(row["value"])))
+        result.lost_delivery.append(
+            DealSum(c, int(row["n_delivery"]), _money(row["value_delivery"]))
+        )
+        result.lost_unfixed.append(DealSum(c, int(row["n_unfixed"]), _money(row["value_unfixed"])))
     return result
 
 

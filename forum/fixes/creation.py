@@ -6,7 +6,7 @@ from datetime import datetime
 from forum.auth.models import Team, TeamKind, User
 from forum.auth.permissions import ensure
 from forum.core.errors import DomainError
-from forum.core.signals import fix_created
+from forum.core.signals import fix_assigned, fix_created
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post, PostStatus
@@ -92,6 +92,8 @@ def create_fix(
         due=fix.due_at.isoformat(),
         posts=[p.id for p in posts],
     )
+    if fix.assignee_id is not None:
+        details["assignee_id"] = fix.assignee_id  # people by id in the chain (fixes.history)
     history.append(
         fix,
         EventKind.CREATED,
@@ -103,6 +105,8 @@ def create_fix(
     )
     _link(fix, list(posts), actor, now)
     fix_created.send(fix, actor=actor)
+    if fix.assignee is not None:  # assigned as it was created: the assignee is told so
+        fix_assigned.send(fix, actor=actor, assignee=fix.assignee, previous=None)
     return fix
 
 

@@ -26,12 +26,14 @@ STATUS_SENTENCES = {
 
 
 def on_fix_created(fix: Fix, *, actor: User, **_):
-    """The owner team (its members and its lead) hears of a new fix."""
+    """The owner team (its members and its lead) hears of a new fix; its assignee, if any,
+    hears that it is theirs instead (``on_fix_assigned``)."""
     team = fix.owner_team
     members = db.session.scalars(
         sa.select(User.id).where(User.team_id == team.id, role_filter("notify.team_fixes"))
     ).all()
-    recipients = others(users([*members, *([team.lead_id] if team.lead_id else [])]), actor)
+    team_ids = [*members, *([team.lead_id] if team.lead_id else [])]
+    recipients = others(users([i for i in team_ids if i != fix.assignee_id]), actor)
     body = (
         f"Priority {fix.priority}; acknowledge by {fix.ack_due_at:%Y-%m-%d %H:%M} UTC; "
         f"due {fix.due_at:%Y-%m-%d}.\n\n{plain_excerpt(fix.problem, 500)}"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from forum.auth.models import User
@@ -51,6 +51,10 @@ PROFILES = {
     },
 }
 TIMEOUT_MS = 10_000
+# What a page may take to show what a step expects, on a loaded machine: the same for actions
+# (``set_default_timeout``) and for ``expect`` (5 s by default). Only how long a failing check
+# waits; nothing is asserted about speed.
+expect.set_options(timeout=TIMEOUT_MS)
 
 HERE = Path(__file__).resolve().parent
 _REPORTS = pytest.StashKey[dict]()

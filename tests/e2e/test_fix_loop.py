@@ -1,6 +1,9 @@
 """The whole loop in a browser: a rep reports a broken promise, a leader triages it into a fix
-for an operations team, ops acknowledge, work and resolve it with a root cause, and the rep
-verifies it — or, in the second run, reopens it. axe, vnu and the CSP checks run on every page."""
+for an operations team and assigns it, the assignee finds the assignment in their notifications,
+acknowledges, works and resolves it with a root cause, and the rep verifies it — or, in the
+second run, reopens it and the assignee is told. axe, vnu and the CSP checks run on every page."""
+
+import re
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -35,7 +38,7 @@ def _report(rep_page) -> int:
     return int(rep_page.url.rsplit("/", 1)[1])
 
 
-def _triage(leader_page, post_id) -> int:
+def _triage(leader_page, post_id, assignee: str) -> int:
     leader_page.get_by_role("navigation", name="Main").get_by_role("link", name="Triage").click()
     expect(leader_page.get_by_role("heading", level=1)).to_have_text("Triage inbox")
     leader_page.get_by_label(f"Select report #{post_id}").check()
@@ -46,6 +49,7 @@ def _triage(leader_page, post_id) -> int:
     )
     leader_page.get_by_label("Title").fill("Shipping lead times for Acme")
     leader_page.get_by_label("Priority").select_option("P2")
+    leader_page.get_by_label("Assignee (optional)").select_option(label=assignee)
     leader_page.get_by_role("button", name="Open the fix").click()
     expect(leader_page.get_by_role("heading", level=1)).to_contain_text(
         "Shipping lead times for Acme"
@@ -53,7 +57,16 @@ def _triage(leader_page, post_id) -> int:
     return int(leader_page.url.rsplit("/", 1)[1])
 
 
+def _notification(page, text: str):
+    """Open the notifications page; the notification whose title holds ``text``."""
+    page.get_by_role("link", name=re.compile("^Notifications")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    return page.get_by_role("main").get_by_text(text)
+
+
 def _work_and_resolve(ops_page, fix_id):
+    assigned = _notification(ops_page, f"Fix #{fix_id} “Shipping lead times for Acme” is assigned")
+    expect(assigned).to_contain_text("is assigned to you")
     ops_page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue").click()
     ops_page.get_by_role("link", name=f"#{fix_id} Shipping lead times for Acme").click()
     ops_page.get_by_role("button", name="Acknowledge").click()
@@ -73,19 +86,20 @@ def _loop_until_resolved(app, new_page, sign_in):
     sign_in(rep_page, "rep", team_id=region_id)
     post_id = _report(rep_page)
 
+    ops_page = new_page("desktop", "ops")
+    ops = sign_in(ops_page, "ops", team_id=ops_id)
+
     leader_page = new_page("desktop", "leader")
     sign_in(leader_page, "leader")
-    fix_id = _triage(leader_page, post_id)
+    fix_id = _triage(leader_page, post_id, assignee=ops.display_name)
 
-    ops_page = new_page("desktop", "ops")
-    sign_in(ops_page, "ops", team_id=ops_id)
     _work_and_resolve(ops_page, fix_id)
 
     rep_page.goto("/")
     expect(rep_page.get_by_role("heading", name="Did these fixes hold?")).to_be_visible()
     rep_page.get_by_role("link", name=f"Fix #{fix_id}: Shipping lead times for Acme").click()
     expect(rep_page.get_by_role("heading", name="Did this fix hold?")).to_be_visible()
-    return rep_page, fix_id
+    return rep_page, ops_page, fix_id
 
 
 def _statuses(app, fix_id) -> list[str]:
@@ -99,7 +113,7 @@ def _statuses(app, fix_id) -> list[str]:
 
 
 def test_a_broken_promise_is_fixed_and_the_rep_verifies_it(app, new_page, sign_in):
-    rep_page, fix_id = _loop_until_resolved(app, new_page, sign_in)
+    rep_page, _, fix_id = _loop_until_resolved(app, new_page, sign_in)
     rep_page.get_by_role("button", name="Yes — verify the fix").click()
     expect(rep_page.get_by_role("status")).to_contain_text("Verified")
     with app.app_context():
@@ -108,7 +122,7 @@ def test_a_broken_promise_is_fixed_and_the_rep_verifies_it(app, new_page, sign_i
 
 
 def test_the_rep_reopens_a_fix_that_did_not_hold(app, new_page, sign_in):
-    rep_page, fix_id = _loop_until_resolved(app, new_page, sign_in)
+    rep_page, ops_page, fix_id = _loop_until_resolved(app, new_page, sign_in)
     rep_page.get_by_label("What did not hold?").fill("Last week's order was late again")
     rep_page.get_by_role("button", name="No — reopen it").click()
     expect(rep_page.get_by_role("status")).to_contain_text("Reopened")
@@ -116,3 +130,5 @@ def test_the_rep_reopens_a_fix_that_did_not_hold(app, new_page, sign_in):
         fix = db.session.get(Fix, fix_id)
         assert fix.status == FixStatus.REOPENED and fix.reopen_count == 1
     assert _statuses(app, fix_id) == ["acknowledged", "in_progress", "resolved", "reopened"]
+    told = _notification(ops_page, "is reopened: it did not hold")
+    expect(told).to_contain_text(f"Fix #{fix_id} “Shipping lead times for Acme”")

@@ -4,6 +4,7 @@ ranked with bm25. PostgreSQL: a ``tsvector`` column on ``search_documents`` with
 ranked with ts_rank. ``forum.search.engine`` picks one with ``engine_for(connection)``.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -43,38 +44,38 @@ class Document:
         }
 
 
-class _Engine:
+class _Engine(ABC):
     """What differs between databases: writing the index, matching and ranking."""
 
     # Compute scores while matching, before grouping: else PostgreSQL carries every matched
     # tsvector through the sort and ranks afterwards (slow, and spills to disk).
     materialize_matches = False
 
-    def insert(self, connection, docs: list[Document]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def insert(self, connection, docs: list[Document]) -> None: ...
 
+    @abstractmethod
     def matched(self, query: Query, title_only: bool = False) -> sa.Select:
         """SELECT id, target, target_id, score FROM matching documents."""
-        raise NotImplementedError
 
+    @abstractmethod
     def matched_titles(self, wanted) -> sa.Select:
         """SELECT key, id, target, target_id, title, score: the documents whose titles match
         each row (key, q) of ``wanted``, whose q is the rendered query of that row."""
-        raise NotImplementedError
 
+    @abstractmethod
     def render(self, query: Query) -> str:
         """The text of ``query`` as ``matched_titles`` expects it in ``wanted.q``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def better(self, score):
         """ORDER BY clause putting the best score first."""
-        raise NotImplementedError
 
-    def best(self, score) -> sa.ColumnElement:
-        raise NotImplementedError
+    @abstractmethod
+    def best(self, score) -> sa.ColumnElement: ...
 
-    def best_document(self, ident, score) -> sa.ColumnElement:
-        raise NotImplementedError
+    @abstractmethod
+    def best_document(self, ident, score) -> sa.ColumnElement: ...
 
 
 class SqliteEngine(_Engine):

@@ -36,8 +36,36 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+# Widths of characters in ems, a little wider than the common sans-serif faces, so that a label
+# measured to fit does fit whatever face the reader's system-ui is.
+_NARROW, _MEDIUM, _WIDE = set("iljtf.,:;'!|()[] "), set('rIJ-"*/'), set("mwMWGOQDHNU@%&")
+
+
+def text_width(text: str, size: float) -> float:
+    """An upper estimate of the width of ``text`` at ``size`` px, in px."""
+    ems = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            ems += 0.32
+        elif ch in _MEDIUM:
+            ems += 0.42
+        elif ch in _WIDE or ch.isupper():
+            ems += 0.86 if ch in _WIDE else 0.7
+        else:
+            ems += 0.6
+    return ems * size
+
+
+def fit(text: str, width: float, size: float = 13) -> str:
+    """``text`` cut at a word (or, failing one, a character) with an ellipsis so that it fits in
+    ``width`` px at ``size`` px; the whole text when it fits."""
+    if text_width(text, size) <= width:
+        return text
+    cut = text
+    while cut and text_width(cut + "…", size) > width:
+        cut = cut[:-1]
+    word = cut.rsplit(" ", 1)[0].rstrip(" ,;:-") if " " in cut.strip() else cut
+    return (word if len(word) >= len(cut) // 2 else cut).rstrip() + "…"
 
 
 def _frame(ident: str, title: str, desc: str, height: int, body: list[str]) -> Chart:
@@ -53,11 +81,17 @@ def _frame(ident: str, title: str, desc: str, height: int, body: list[str]) -> C
     return Chart(ident, title, desc, drawing)
 
 
-def _text(x, y, text, *, anchor="start", size=13, fill=INK, weight=None) -> str:
+def _text(
+    x, y, text, *, anchor="start", size=13, fill=INK, weight=None, width=None, extra=""
+) -> str:
+    """A label; given ``width`` (px), a longer one is shortened to fit and keeps its whole text
+    as a tooltip (the table beside the chart has it too)."""
     bold = f' font-weight="{weight}"' if weight else ""
+    shown = text if width is None else fit(str(text), width, size)
+    tip = f"<title>{_e(text)}</title>" if shown != text else ""
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
-        f'fill="{fill}"{bold}>{_e(text)}</text>'
+        f'fill="{fill}"{bold}{extra}>{tip}{_e(shown)}</text>'
     )
 
 
@@ -101,7 +135,7 @@ def bars(
         body.append(_text(WIDTH / 2, height / 2 + 4, "No data for this selection", anchor="middle"))
     for i, (label, value, text) in enumerate(items):
         y = top + i * row
-        body.append(_text(left - 8, y + 17, _short(label, 28), anchor="end"))
+        body.append(_text(left - 8, y + 17, label, anchor="end", width=left - 12))
         body.append(_rect(left, y + 4, span * (value or 0) / scale, row - 8, BLUE))
         body.append(_text(left + span * (value or 0) / scale + 6, y + 17, text))
     body.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - top}" stroke="{INK}"/>')
@@ -134,7 +168,12 @@ def columns(
             body.append(_rect(x0 + si * bar, top + plot_h - h, bar - 1, h, SERIES[si]))
         body.append(
             _text(
-                left + ci * group + group / 2, height - bottom + 16, label, anchor="middle", size=11
+                left + ci * group + group / 2,
+                height - bottom + 16,
+                label,
+                anchor="middle",
+                size=11,
+                width=group - 4,
             )
         )
     body += _legend(series, height - 14)
@@ -161,7 +200,12 @@ def lines(
     for ci, label in enumerate(categories):
         body.append(
             _text(
-                left + ci * step + step / 2, height - bottom + 16, label, anchor="middle", size=11
+                left + ci * step + step / 2,
+                height - bottom + 16,
+                label,
+                anchor="middle",
+                size=11,
+                width=step - 4,
             )
         )
     for si, (_, vals) in enumerate(series):
@@ -204,11 +248,11 @@ def pareto(ident: str, title: str, desc: str, items: list[tuple[str, int, float]
         h = plot_h * n / scale
         body.append(_rect(x - bar / 2, top + plot_h - h, bar, h, BLUE))
         body.append(_text(x, top + plot_h - h - 4, str(n), anchor="middle", size=11))
-        body.append(
-            f'<text x="{x:.1f}" y="{top + plot_h + 14:.1f}" font-size="11" fill="{INK}" '
-            f'text-anchor="end" transform="rotate(-30 {x:.1f} {top + plot_h + 14:.1f})">'
-            f"{_e(_short(label, 18))}</text>"
-        )
+        # Rotated 30°: a label of length L reaches L/2 down (the bottom margin) and 0.87 L left.
+        y_label = top + plot_h + 14
+        room = min((bottom - 18) * 2, x / 0.87)
+        turn = f' transform="rotate(-30 {x:.1f} {y_label:.1f})"'
+        body.append(_text(x, y_label, label, anchor="end", size=11, width=room, extra=turn))
         points.append((x, top + plot_h - plot_h * cumulative))
     for x, y in points:
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{ORANGE}"/>')
@@ -234,13 +278,20 @@ def heatmap(
     body = []
     for ci, label in enumerate(cols):
         body.append(
-            _text(left + ci * cell_w + cell_w / 2, top - 8, label, anchor="middle", weight="600")
+            _text(
+                left + ci * cell_w + cell_w / 2,
+                top - 8,
+                label,
+                anchor="middle",
+                weight="600",
+                width=cell_w - 4,
+            )
         )
     if not rows:
         body.append(_text(WIDTH / 2, top + 20, "No operations teams", anchor="middle"))
     for ri, label in enumerate(rows):
         y = top + ri * cell_h
-        body.append(_text(left - 8, y + cell_h / 2 + 4, _short(label, 28), anchor="end"))
+        body.append(_text(left - 8, y + cell_h / 2 + 4, label, anchor="end", width=left - 12))
         for ci, v in enumerate(values[ri]):
             step = 0 if not v else 1 + min(3, int(4 * (v - 1) / max(top_value, 1)))
             x = left + ci * cell_w
@@ -258,12 +309,20 @@ def heatmap(
     return _frame(ident, title, desc, height, body)
 
 
+def _compact(value: float) -> str:
+    """An axis number in at most about five characters: 750, 2.5k, 40k, 1.2M."""
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if abs(value) >= size:
+            return _num(round(value / size, 1)) + suffix
+    return _num(value)
+
+
 def _axes(left, top, span, plot_h, scale, percent) -> list[str]:
     out = []
     for i in range(5):
         y = top + plot_h - plot_h * i / 4
         value = scale * i / 4
-        label = f"{value * 100:.0f}%" if percent else _num(value)
+        label = f"{value * 100:.0f}%" if percent else _compact(value)
         out.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + span}" y2="{y:.1f}" stroke="{GREY}"/>'
         )
@@ -279,7 +338,7 @@ def _legend(series, y) -> list[str]:
         colour = ORANGE if name == "Cumulative share" else SERIES[si]
         out.append(_rect(x, y - 10, 12, 12, colour))
         out.append(_text(x + 18, y, name))
-        x += 30 + 7 * len(name)
+        x += 30 + text_width(name, 13)
     return out
 
 

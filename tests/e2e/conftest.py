@@ -50,6 +50,9 @@ PROFILES = {
         "locale": "en-US",
     },
 }
+# The same two in dark mode (the system setting the stylesheet follows): axe checks contrast.
+PROFILES["desktop-dark"] = PROFILES["desktop"] | {"color_scheme": "dark"}
+PROFILES["phone-dark"] = PROFILES["phone"] | {"color_scheme": "dark"}
 TIMEOUT_MS = 10_000
 # What a page may take to show what a step expects, on a loaded machine: the same for actions
 # (``set_default_timeout``) and for ``expect`` (5 s by default). Only how long a failing check

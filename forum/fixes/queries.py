@@ -1,8 +1,8 @@
 """Read models for the fix pages: the filtered list, a team's queue, open escalations and the
 fix page's timeline. They only read; the views render what they return."""
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import abort
@@ -136,6 +136,18 @@ class Queue:
     fixes: list[Fix]
     awaiting: list[Fix]
     can_ack: set[int]
+    now: datetime = field(default_factory=utcnow)
+
+    @property
+    def groups(self) -> list[tuple[str, list[Fix]]]:
+        """The open fixes in the order they are worked: overdue, due today (UTC), later. Empty
+        groups are left out."""
+        today_ends = datetime.combine(self.now.date() + timedelta(days=1), time(), self.now.tzinfo)
+        overdue = [f for f in self.fixes if f.due_at < self.now]
+        today = [f for f in self.fixes if self.now <= f.due_at < today_ends]
+        later = [f for f in self.fixes if f.due_at >= today_ends]
+        named = [("Overdue", overdue), ("Due today", today), ("Due later", later)]
+        return [(name, fixes) for name, fixes in named if fixes]
 
 
 def queue(viewer: User, team_id: int | None) -> Queue:

@@ -291,10 +291,11 @@ def queue():
     return render_template(
         "fixes/queue.html",
         fixes=data.fixes,
+        groups=data.groups,
         awaiting=data.awaiting,
         team=data.team,
         teams=data.teams,
-        now=utcnow(),
+        now=data.now,
         can_ack=data.can_ack,
     )
 

@@ -1,14 +1,15 @@
 """The operations queue: a team's open fixes by due date then priority, bulk acknowledge."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
 from forum.core.time import utcnow
 from forum.extensions import db
-from forum.fixes import services
+from forum.fixes import queries, services
 from forum.fixes.models import Fix, FixEvent
 from tests.fixes import builders
 
@@ -173,3 +174,33 @@ def test_leaders_choose_the_team_of_the_queue_and_ops_do_not(app, client, login,
     page = client.get("/fixes/queue")
     assert page.status_code == 200
     assert ('aria-label="Choose a team"' in page.text) is chooses
+
+
+def test_the_queue_groups_overdue_then_due_today_then_later():
+    now = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    due = {
+        "overdue": now - timedelta(minutes=1),
+        "tonight": datetime(2026, 12, 3, 23, 59, 59, tzinfo=UTC),
+        "now": now,
+        "midnight": datetime(2026, 12, 4, 0, 0, tzinfo=UTC),
+    }
+    fixes = [SimpleNamespace(name=k, due_at=v) for k, v in sorted(due.items(), key=lambda i: i[1])]
+    data = queries.Queue(team=None, teams=[], fixes=fixes, awaiting=[], can_ack=set(), now=now)
+    assert [(name, [f.name for f in group]) for name, group in data.groups] == [
+        ("Overdue", ["overdue"]),
+        ("Due today", ["now", "tonight"]),
+        ("Due later", ["midnight"]),
+    ]
+    nothing_today = [f for f in fixes if f.name in {"overdue", "midnight"}]
+    data = queries.Queue(None, [], nothing_today, [], set(), now=now)
+    assert [name for name, _ in data.groups] == ["Overdue", "Due later"]  # no empty group
+
+
+def test_the_queue_page_says_how_many_are_overdue_and_heads_each_group(app, client, login):
+    org, ids = _queue(app)
+    _sign_in(app, login, org, "ops_owner")
+    page = client.get("/fixes/queue").text
+    summary = re.search(r'<p class="queue-summary"[^>]*>(.*?)</p>', page, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", summary).startswith("1 overdue · ")
+    heads = re.findall(r'<th scope="colgroup" colspan="6">([^<]+)</th>', page)
+    assert heads[0] == "Overdue (1)" and heads[-1].startswith("Due later (")

@@ -13,6 +13,7 @@ from forum.accounts.views import bp as accounts_bp
 from forum.admin.rates import bp as rates_bp
 from forum.admin.views import bp as admin_bp
 from forum.api.views import bp as api_bp
+from forum.auth import list_memory
 from forum.auth.permissions import can
 from forum.auth.session import load_user
 from forum.auth.views import bp as auth_bp
@@ -78,6 +79,7 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
 
     loop_receivers.connect()  # follow-ups follow the fixes
     notify.init_app(app)
+    list_memory.init_app(app)
 
     register_error_handlers(app)
     register_request_hygiene(app)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask import has_request_context, request, url_for
 
+from forum.auth.list_memory import list_url
 from forum.auth.permissions import can
 
 
@@ -46,8 +47,9 @@ class NavItem:
 
 def nav_items(user) -> list[NavItem]:
     """The entries ``user`` may open; the one whose address best matches the page is current."""
-    found = [(e.label, url_for(e.endpoint)) for e in NAV if can(user, e.action)]
+    found = [(e, url_for(e.endpoint)) for e in NAV if can(user, e.action)]
     path = request.path if has_request_context() else ""
     matches = [url for _, url in found if path == url or (url != "/" and path.startswith(url))]
     best = max(matches, key=len, default=None)
-    return [NavItem(label, url, url == best) for label, url in found]
+    # A list's link leads back to the filters its reader last used there.
+    return [NavItem(e.label, list_url(user, e.endpoint), url == best) for e, url in found]

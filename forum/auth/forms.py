@@ -1,7 +1,7 @@
 """Sign-in and password forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from forum.auth.services import MAX_PASSWORD, MIN_PASSWORD
@@ -38,3 +38,14 @@ class SetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(SetPasswordForm):
     current = PasswordField("Current password", validators=[DataRequired()])
+
+
+class SaveViewForm(FlaskForm):
+    """Keep the list's current filters as a named view (forum/auth/list_memory.py)."""
+
+    name = StringField("Name of the view", validators=[DataRequired(), Length(max=60)])
+    query = HiddenField(validators=[Length(max=4000)])  # the service says when it is too long
+
+
+class DeleteViewForm(FlaskForm):
+    name = HiddenField(validators=[DataRequired(), Length(max=60)])

@@ -97,6 +97,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Bumped on logout, password change and deactivation: every older cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None]
+    # Each list's last filters and the person's named views (forum/auth/list_memory.py).
+    list_filters: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
 

@@ -2,6 +2,7 @@
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -12,10 +13,19 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forum.auth import services
-from forum.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from forum.auth import list_memory, services
+from forum.auth.forms import (
+    ChangePasswordForm,
+    DeleteViewForm,
+    ForgotPasswordForm,
+    LoginForm,
+    SaveViewForm,
+    SetPasswordForm,
+)
 from forum.auth.models import TokenPurpose, normalize_email
+from forum.auth.permissions import ensure
 from forum.auth.redirects import safe_next
+from forum.core.errors import DomainError
 from forum.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -157,3 +167,53 @@ def change_password():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+def _list_endpoint(list_name: str) -> str:
+    """The endpoint of a list the current user may open (404 for no list, 403 for a list
+    their role may not open)."""
+    endpoint = list_memory.ENDPOINTS.get(list_name)
+    if endpoint is None:
+        abort(404)
+    ensure(current_user, current_app.view_functions[endpoint].permission)
+    return endpoint
+
+
+@bp.post("/lists/<list_name>/views")
+@login_required
+def save_list_view(list_name: str):
+    """Keep the list's filters as a named view of one's own."""
+    endpoint = _list_endpoint(list_name)
+    form = SaveViewForm()
+    query = list_memory.clean_query(form.query.data or "")
+    if len(query) > list_memory.MAX_QUERY:
+        query = ""  # back to the bare list rather than to an address this long
+    if not form.validate_on_submit():
+        flash("Name the view in 1 to 60 characters.", "error")
+    else:
+        try:
+            view = list_memory.save_view(
+                current_user, list_name, form.name.data, form.query.data or ""
+            )
+        except DomainError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Saved the view “{view.name}”.", "success")
+            query = view.query
+    return redirect(url_for(endpoint) + (f"?{query}" if query else ""))
+
+
+@bp.post("/lists/<list_name>/views/delete")
+@login_required
+def delete_list_view(list_name: str):
+    endpoint = _list_endpoint(list_name)
+    form = DeleteViewForm()
+    if form.validate_on_submit() and list_memory.delete_view(
+        current_user, list_name, form.name.data
+    ):
+        db.session.commit()
+        flash(f"Deleted the view “{form.name.data}”.", "success")
+    else:
+        abort(404)
+    return redirect(url_for(endpoint))

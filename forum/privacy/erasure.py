@@ -201,6 +201,7 @@ def erase(user: User, *, actor, confirm: str) -> Erasure:
             sa.or_(OutboxMessage.user_id == user.id, OutboxMessage.to_address == old_email),
         ),
     }
+    user.list_filters = {}  # their filters and named views (which can name people)
     # They can no longer answer for a team or a catalog entry: escalations and questions
     # go to whoever the admins name next.
     for column in (Team.lead_id, Team.sponsor_id):

@@ -100,6 +100,7 @@ def person(user: User) -> dict:
         "password": "set" if user.password_hash else "not set",
         "session_version": user.session_version,
         "created_at": user.created_at,
+        "list_filters": user.list_filters or {},  # last filters per list and named views
         "teams_led": [{"id": i, "name": n} for i, n, lead in teams if lead],
         "teams_sponsored": [{"id": i, "name": n} for i, n, lead in teams if not lead],
     }

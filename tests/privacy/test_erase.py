@@ -394,3 +394,14 @@ def test_nobody_can_be_invited_with_an_address_kept_for_erased_people(app, clien
     assert response.status_code == 200
     assert "That is not a valid e-mail address." in response.get_data(as_text=True)
     assert count(app, User, User.email == "erased-999999@invalid") == 0
+
+
+def test_their_remembered_filters_and_named_views_are_deleted(app, client, admin, world):
+    theirs = app.test_client()
+    theirs.sign_in(world.people["rita"])
+    assert theirs.get(f"/posts/?author={world.ids['rita']}").status_code == 200
+    saved = theirs.post("/lists/feed/views", data={"name": "Mine", "query": "kind=win_loss"})
+    assert saved.status_code == 302
+    assert set(person(app, world.ids["rita"]).list_filters) == {"last", "views"}
+    erase(client, world.ids["rita"], RITA_EMAIL)
+    assert person(app, world.ids["rita"]).list_filters == {}

@@ -175,3 +175,15 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client, world):
     response = export(client, world.ids["rita"])
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_the_export_holds_their_remembered_filters_and_named_views(app, client, admin, world):
+    theirs = app.test_client()
+    theirs.sign_in(world.people["rita"])
+    theirs.get("/posts/?kind=broken_promise")
+    theirs.post("/lists/feed/views", data={"name": "Wins", "query": "kind=win_loss"})
+    doc = json.loads(export(client, world.ids["rita"]).get_data(as_text=True))
+    assert doc["person"]["list_filters"] == {
+        "last": {"feed": "kind=broken_promise"},
+        "views": {"feed": [{"name": "Wins", "query": "kind=win_loss"}]},
+    }

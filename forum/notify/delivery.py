@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from forum.core import outbox as channels
 from forum.core.mail import one_line
 from forum.core.outbox import OutboxMessage, OutboxStatus
 from forum.core.outbox import scrubbed as outbox_scrubbed
@@ -215,6 +216,8 @@ def deliver_due(
 
 def _send_one(transport, row: OutboxMessage) -> Exception | None:
     """Send ``row``; None when the server took it, else the failure."""
+    if row.channel != channels.EMAIL:
+        return _send_on_channel(row)
     problem = address_problem(row.to_address)
     if problem:
         return PermanentFailure(f"Malformed address: {problem}")
@@ -226,6 +229,22 @@ def _send_one(transport, row: OutboxMessage) -> Exception | None:
         transport.send(row, msg)
     except (PermanentFailure, TransientFailure) as exc:
         return exc
+    except Exception as exc:  # noqa: BLE001 - one odd message must not stop the others
+        log.exception("outbox message %s: unexpected error", row.id)
+        return TransientFailure(f"Unexpected error: {describe(exc)}")
+    return None
+
+
+def _send_on_channel(row: OutboxMessage) -> Exception | None:
+    """Hand a row of another channel (a webhook) to the sender that channel registered."""
+    send = channels.sender_for(row.channel)
+    if send is None:
+        return PermanentFailure(f"Nothing sends messages of the channel {row.channel!r}.")
+    try:
+        send(row)
+    except channels.DeliveryFailed as exc:
+        failure = PermanentFailure if exc.permanent else TransientFailure
+        return failure(str(exc))
     except Exception as exc:  # noqa: BLE001 - one odd message must not stop the others
         log.exception("outbox message %s: unexpected error", row.id)
         return TransientFailure(f"Unexpected error: {describe(exc)}")

@@ -105,6 +105,8 @@ class Config:
         if h.strip()
     )
     WEBHOOK_TIMEOUT_SECONDS = _int("WEBHOOK_TIMEOUT_SECONDS", 10)
+    # A file of CA certificates for https endpoints (an internal CA); empty: the system's.
+    WEBHOOK_CA_BUNDLE = os.environ.get("WEBHOOK_CA_BUNDLE", "")
     WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)  # per delivery, then it is given up
     WEBHOOK_DISABLE_AFTER = _int("WEBHOOK_DISABLE_AFTER", 10)  # failed attempts in a row
     WEEKLY_DIGEST_SIZE = _int("WEEKLY_DIGEST_SIZE", 10)

@@ -11,7 +11,7 @@ import time
 
 import sqlalchemy as sa
 import urllib3
-from flask import current_app
+from flask import current_app, has_request_context
 
 from forum.core.mail import one_line
 from forum.core.outbox import DeliveryFailed, OutboxMessage
@@ -31,7 +31,13 @@ class Answer:
         self.location = location
 
 
-def post(target: targets.Target, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
+def post(
+    target: targets.Target,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
+    ca_bundle: str = "",
+) -> Answer:
     """POST ``body`` to the first checked address of ``target`` (TLS still checks the host's
     certificate and sends its name). Raises urllib3's errors."""
     address = str(target.addresses[0])
@@ -42,6 +48,7 @@ def post(target: targets.Target, body: bytes, headers: dict[str, str], timeout: 
             "server_hostname": target.host,
             "assert_hostname": target.host,
             "cert_reqs": "CERT_REQUIRED",
+            **({"ca_certs": ca_bundle} if ca_bundle else {}),
         }
     else:
         pool_class = urllib3.HTTPConnectionPool
@@ -77,6 +84,8 @@ def post(target: targets.Target, body: bytes, headers: dict[str, str], timeout: 
 def send(row: OutboxMessage) -> None:
     """Send the delivery queued as ``row``; raise ``DeliveryFailed`` unless it was accepted.
     Logs the attempt and updates the endpoint's failure count (committed by the worker)."""
+    if has_request_context():  # only the worker sends: a request never waits for a receiver
+        raise RuntimeError("Webhooks are sent by the outbox worker, never during a request.")
     delivery = db.session.scalar(
         sa.select(WebhookDelivery).where(WebhookDelivery.outbox_id == row.id)
     )
@@ -122,7 +131,10 @@ def _attempt(endpoint, delivery: WebhookDelivery, attempt: WebhookAttempt) -> st
     }
     started = time.monotonic()
     try:
-        answer = post(target, body, headers, current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
+        cfg = current_app.config
+        answer = post(
+            target, body, headers, cfg["WEBHOOK_TIMEOUT_SECONDS"], cfg["WEBHOOK_CA_BUNDLE"]
+        )
     except urllib3.exceptions.HTTPError as exc:
         attempt.latency_ms = round((time.monotonic() - started) * 1000)
         return f"No answer: {one_line(str(exc), 300)}"

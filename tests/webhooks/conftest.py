@@ -3,11 +3,13 @@ port 0) that checks every signature, the organisation of the notification tests,
 register endpoints and run the delivery worker."""
 
 import json
+import ssl
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +25,10 @@ from tests.notify.conftest import build_org, person
 from tests.ports import reserve_port
 
 LATER = timedelta(days=2)  # past any backoff
+# A self-signed certificate for localhost and 127.0.0.1, made for these tests only (its key is
+# no secret): the https receiver's.
+TLS_CERT = Path(__file__).with_name("tls-cert.pem")
+TLS_KEY = Path(__file__).with_name("tls-key.pem")
 
 
 @dataclass
@@ -48,8 +54,10 @@ class Receiver:
     redirect_to: str = ""
     got: list[Received] = field(default_factory=list)
 
-    def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    scheme: str = "http"
+
+    def url(self, path: str = "/hook", host: str = "127.0.0.1") -> str:
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def reset(self) -> None:
         self.secret, self.redirect_to = "", ""
@@ -57,7 +65,7 @@ class Receiver:
         self.got.clear()
 
 
-def serve(receiver: Receiver):
+def serve(receiver: Receiver, tls: bool = False):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -81,6 +89,11 @@ def serve(receiver: Receiver):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(TLS_CERT, TLS_KEY)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        receiver.scheme = "https"
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -102,6 +115,17 @@ def receiver(_receiver_server) -> Receiver:
     _receiver_server.reset()
     yield _receiver_server
     _receiver_server.reset()
+
+
+@pytest.fixture(scope="module")
+def tls_receiver():
+    """An https receiver whose certificate (for localhost) no system CA signed."""
+    receiver = Receiver()
+    server, thread = serve(receiver, tls=True)
+    yield receiver
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from forum.notify.services import queue_email
 from forum.webhooks import services, signing
 from forum.webhooks.models import WebhookAttempt
 from tests.notify.conftest import file_post, person
-from tests.webhooks.conftest import deliveries, outbox_row, register, run_worker
+from tests.webhooks.conftest import TLS_CERT, deliveries, outbox_row, register, run_worker
 
 
 def test_a_delivery_refused_twice_is_accepted_on_the_third_attempt_and_each_is_logged(
@@ -175,3 +175,24 @@ def test_an_unreachable_endpoint_does_not_hold_up_the_e_mails_behind_it(org, ref
     assert outbox_row(deliveries(endpoint)[0]).status == OutboxStatus.PENDING
     db.session.refresh(mail)
     assert mail.status == OutboxStatus.SENT
+
+
+def test_https_checks_the_certificate_of_the_name_while_connecting_to_the_checked_address(
+    app, org, tls_receiver
+):
+    app.config["WEBHOOK_ALLOWED_INTERNAL_HOSTS"] = ("localhost",)
+    tls_receiver.got.clear()
+    endpoint, secret = register(org, tls_receiver.url(host="localhost"), events=["report.filed"])
+    tls_receiver.secret = secret
+    file_post(org.author)
+    run_worker()  # the system's CAs do not know the receiver's certificate
+    [d] = deliveries(endpoint)
+    [first] = d.attempts
+    assert first.status_code is None and "CERTIFICATE_VERIFY_FAILED" in first.error
+    assert tls_receiver.got == []
+
+    app.config["WEBHOOK_CA_BUNDLE"] = str(TLS_CERT)  # an internal CA, as for an on-premises chat
+    run_worker(rounds=2)  # the retry is due in the second round
+    [got] = tls_receiver.got
+    assert got.signed and got.headers["Host"] == f"localhost:{tls_receiver.port}"
+    assert outbox_row(deliveries(endpoint)[0]).status == OutboxStatus.SENT

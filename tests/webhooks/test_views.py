@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from forum.core.outbox import OutboxMessage, OutboxStatus
 from forum.extensions import db
+from forum.webhooks import sender
 from forum.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.pagecheck import page_problems
 
@@ -130,3 +131,17 @@ def test_webhook_rows_stay_out_of_the_e_mail_outbox_page(app, client, admin):
     client.post(f"/admin/webhooks/{endpoint.id}/test")
     page = client.get("/notifications/outbox").text
     assert "ping to Fixes channel" not in page
+
+
+def test_a_webhook_row_cannot_be_retried_as_an_e_mail(app, client, admin):
+    _register(client)
+    [endpoint] = _endpoints(app)
+    client.post(f"/admin/webhooks/{endpoint.id}/disable")  # gives the row up: failed
+    with app.app_context():
+        row_id = db.session.scalar(sa.select(OutboxMessage.id))
+    assert client.post(f"/notifications/outbox/{row_id}/retry").status_code == 404
+
+
+def test_the_sender_refuses_to_run_inside_a_request(app):
+    with app.test_request_context("/"), pytest.raises(RuntimeError, match="never during"):
+        sender.send(OutboxMessage(id=1, channel="webhook"))

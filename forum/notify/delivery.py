@@ -162,10 +162,16 @@ def deliver_due(
         return report
     transport = transport_for(current_app.config)
     try:
+        released: set[int] = set()  # e-mails given back while the mail server is down
         for index, row_id in enumerate(ids):
+            if row_id in released:
+                continue
             if should_stop():
                 report.released += _release(
-                    ids[index:], token, "The worker stopped before sending it.", now
+                    [i for i in ids[index:] if i not in released],
+                    token,
+                    "The worker stopped before sending it.",
+                    now,
                 )
                 break
             row = db.session.get(OutboxMessage, row_id, populate_existing=True)
@@ -205,13 +211,25 @@ def deliver_due(
             )
             report.retried += 1
             if isinstance(outcome, ServerUnreachable):
-                report.released += _release(
-                    ids[index + 1 :], token, f"Not tried yet: {outcome}", next_at
-                )
-                break
+                # The other e-mails wait for the server; other channels' rows (webhooks) go on.
+                emails = _emails_among(ids[index + 1 :])
+                report.released += _release(emails, token, f"Not tried yet: {outcome}", next_at)
+                released.update(emails)
     finally:
         transport.close()
     return report
+
+
+def _emails_among(row_ids: list[int]) -> list[int]:
+    if not row_ids:
+        return []
+    return sorted(
+        db.session.scalars(
+            sa.select(outbox.c.id).where(
+                outbox.c.id.in_(row_ids), outbox.c.channel == channels.EMAIL
+            )
+        )
+    )
 
 
 def _send_one(transport, row: OutboxMessage) -> Exception | None:

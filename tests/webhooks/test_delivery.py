@@ -11,7 +11,7 @@ from forum.notify.models import Notification
 from forum.notify.services import queue_email
 from forum.webhooks import services, signing
 from forum.webhooks.models import WebhookAttempt
-from tests.notify.conftest import file_post, person
+from tests.notify.conftest import build_org, file_post, person
 from tests.webhooks.conftest import TLS_CERT, deliveries, outbox_row, register, run_worker
 
 
@@ -196,3 +196,26 @@ def test_https_checks_the_certificate_of_the_name_while_connecting_to_the_checke
     [got] = tls_receiver.got
     assert got.signed and got.headers["Host"] == f"localhost:{tls_receiver.port}"
     assert outbox_row(deliveries(endpoint)[0]).status == OutboxStatus.SENT
+
+
+def test_webhooks_go_on_while_the_mail_server_is_down(make_app, refused_port, receiver):
+    app = make_app(
+        MAIL_TRANSPORT="smtp",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=refused_port,
+        WEBHOOK_ALLOWED_INTERNAL_HOSTS=("127.0.0.1",),
+    )
+    with app.app_context():
+        org = build_org()
+        first = queue_email(person(org.leader), event="mention", subject="One", text="1")
+        endpoint, _ = register(org, receiver.url(), events=["report.filed"])
+        file_post(org.author)
+        second = queue_email(person(org.leader), event="mention", subject="Two", text="2")
+        db.session.commit()
+        [report] = run_worker()
+        assert report.retried == 1 and report.released == 1 and report.sent == 1
+        assert len(receiver.got) == 1
+        assert outbox_row(deliveries(endpoint)[0]).status == OutboxStatus.SENT
+        for mail in (first, second):
+            db.session.refresh(mail)
+            assert mail.status == OutboxStatus.PENDING

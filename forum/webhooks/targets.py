@@ -17,6 +17,7 @@ from flask import current_app
 
 MAX_URL = 2000
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # a translator reaches the IPv4 address inside
 
 
 class UnsafeTarget(ValueError):
@@ -70,6 +71,8 @@ def is_public(address: IPAddress) -> bool:
     reserved or unspecified — also when wrapped in an IPv6 form)?"""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None:
             return is_public(embedded)
         if address.teredo is not None:

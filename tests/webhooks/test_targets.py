@@ -34,6 +34,8 @@ REFUSED = [
     "http://[fc00::1]/",
     "http://[ff02::1]/",
     "http://[2002:7f00:1::1]/",  # 6to4 around 127.0.0.1
+    "http://[64:ff9b::a00:1]/",  # NAT64 to 10.0.0.1
+    "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/",  # Teredo (client 10.0.0.1)
     "http://[2001:db8::1]/",
 ]
 

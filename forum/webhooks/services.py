@@ -179,7 +179,10 @@ def attempt_accepted(endpoint: WebhookEndpoint) -> None:
 def attempt_failed(endpoint: WebhookEndpoint, reason: str) -> bool:
     """Count a failed attempt; the ``WEBHOOK_DISABLE_AFTER``-th in a row disables the endpoint
     and tells the admins. Returns whether it was disabled. Flushes."""
-    endpoint.consecutive_failures += 1
+    # Counted in SQL: two workers failing at once both count.
+    endpoint.consecutive_failures = WebhookEndpoint.consecutive_failures + 1
+    db.session.flush()
+    db.session.refresh(endpoint, ["consecutive_failures", "active"])
     limit = current_app.config["WEBHOOK_DISABLE_AFTER"]
     if not endpoint.active or endpoint.consecutive_failures < limit:
         db.session.flush()

@@ -96,6 +96,19 @@ class Config:
     MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 3600)
     OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 600)
     DELIVER_INTERVAL_SECONDS = _int("DELIVER_INTERVAL_SECONDS", 5)
+    # Outgoing webhooks (README "Webhooks"): sent by the same worker, through the outbox.
+    # Host names (as typed in the URL) that may resolve to private addresses: an on-premises
+    # chat server. Empty by default: every private, loopback or link-local target is refused.
+    WEBHOOK_ALLOWED_INTERNAL_HOSTS = tuple(
+        h.strip().lower()
+        for h in os.environ.get("WEBHOOK_ALLOWED_INTERNAL_HOSTS", "").split(",")
+        if h.strip()
+    )
+    WEBHOOK_TIMEOUT_SECONDS = _int("WEBHOOK_TIMEOUT_SECONDS", 10)
+    # A file of CA certificates for https endpoints (an internal CA); empty: the system's.
+    WEBHOOK_CA_BUNDLE = os.environ.get("WEBHOOK_CA_BUNDLE", "")
+    WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)  # per delivery, then it is given up
+    WEBHOOK_DISABLE_AFTER = _int("WEBHOOK_DISABLE_AFTER", 10)  # failed attempts in a row
     WEEKLY_DIGEST_SIZE = _int("WEEKLY_DIGEST_SIZE", 10)
 
     # werkzeug default: memory-hard, slow on purpose

@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
 import forum.models  # noqa: F401 - registers every table on the metadata
-from forum import notify
+from forum import notify, webhooks
 from forum.accounts.views import bp as accounts_bp
 from forum.admin.rates import bp as rates_bp
 from forum.admin.views import bp as admin_bp
@@ -40,6 +40,7 @@ from forum.notify.views import bp as notify_bp
 from forum.privacy.views import bp as privacy_bp
 from forum.taxonomy.views import bp as taxonomy_bp
 from forum.triage.views import bp as triage_bp
+from forum.webhooks.views import bp as webhooks_bp
 
 
 def create_app(config_class: type | None = None, **overrides) -> Flask:
@@ -79,6 +80,7 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
 
     loop_receivers.connect()  # follow-ups follow the fixes
     notify.init_app(app)
+    webhooks.init_app(app)  # after notify: a payload is queued beside the notifications
     list_memory.init_app(app)
 
     register_error_handlers(app)
@@ -127,5 +129,6 @@ def _register_blueprints(app: Flask) -> None:
         board_bp,
         search_bp,
         api_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(bp)

@@ -133,7 +133,7 @@ def register_commands(app: Flask) -> None:
         help="Seconds between polls when idle (default: DELIVER_INTERVAL_SECONDS).",
     )
     def deliver(once: bool, batch: int, interval: float | None) -> None:
-        """Send the e-mail outbox, retrying with backoff; each message is sent once."""
+        """Send the outbox (e-mails and webhooks), retrying with backoff; each is sent once."""
 
         interval = interval or app.config["DELIVER_INTERVAL_SECONDS"]
         if not once:

@@ -18,6 +18,7 @@ from forum.loop import models as loop
 from forum.notify import models as notify
 from forum.search import models as search
 from forum.taxonomy import models as taxonomy
+from forum.webhooks import models as webhooks
 
 # Imported for their tables (and the search listeners), named here so nothing reads as unused.
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "search",
     "settings",
     "taxonomy",
+    "webhooks",
 ]

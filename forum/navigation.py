@@ -35,6 +35,7 @@ NAV = [
     NavEntry("Currencies and rates", "rates.index", "admin.rates"),
     NavEntry("Audit log", "admin.audit", "admin.audit"),
     NavEntry("Outbox", "notify.outbox_admin", "notify.outbox"),
+    NavEntry("Webhooks", "webhooks.index", "admin.webhooks"),
 ]
 
 

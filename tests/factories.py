@@ -21,6 +21,7 @@ from forum.feedback.models import (
 from forum.feedback.services import recompute_totals
 from forum.taxonomy.models import ReasonBranch, Tag, TaxonomyKind, TaxonomyTerm
 from forum.taxonomy.services import term_key
+from forum.webhooks.models import WebhookEndpoint
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -165,4 +166,17 @@ def corroboration(post_obj: Post, by: User | None = None, **fields) -> Corrobora
     db.session.add(obj)
     db.session.flush()
     recompute_totals(post_obj)
+    return obj
+
+
+def webhook(**fields) -> WebhookEndpoint:
+    """An endpoint stored as it is (no URL check, no DNS): for pages that list or show one."""
+    n = next(_seq)
+    fields.setdefault("name", f"Endpoint {n}")
+    fields.setdefault("url", f"https://93.184.215.14/hooks/{n}")
+    fields.setdefault("secret", f"whsec_test{n}")
+    fields.setdefault("events", ["report.filed"])
+    obj = WebhookEndpoint(**fields)
+    db.session.add(obj)
+    db.session.flush()
     return obj

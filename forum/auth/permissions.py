@@ -35,6 +35,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "admin.settings": frozenset({A}),
     "admin.rates": frozenset({A}),  # the reporting currency and the exchange rates
     "admin.taxonomy": frozenset({A}),
+    "admin.webhooks": frozenset({A}),  # outgoing webhooks: endpoints, test sends, delivery log
     # posts
     "post.view": EVERYONE,
     "post.create": REPORTERS,
@@ -86,6 +87,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "notify.escalation": STAFF,
     "notify.weekly_digest": frozenset({L}),
     "notify.new_reports": LEADERS,  # new reports of high impact, for those who triage
+    "notify.webhooks": frozenset({A}),  # a webhook disabled after repeated failures
     "notify.own_fixes": LEADERS,  # a fix one created is blocked or unblocked
     # the accountability board (reads only); a rep sees their own track record
     "board.view": LEADERS,

@@ -1,8 +1,15 @@
-"""The e-mail outbox: every e-mail the app sends is a row here, written in the transaction of
-the change behind it, so the two are saved together or not at all. ``flask deliver``
-(``forum.notify.delivery``) sends the rows; no request ever waits for a mail server."""
+"""The outbox: every e-mail the app sends is a row here, written in the transaction of the
+change behind it, so the two are saved together or not at all. ``flask deliver``
+(``forum.notify.delivery``) sends the rows; no request ever waits for a mail server.
+
+Other channels (outgoing webhooks) queue their rows here too, with a ``channel`` of their own:
+they share the claiming, the retries with backoff and the worker. A channel registers the
+function that sends one of its rows (``register_channel``); it returns normally when the
+receiver took the message and raises ``DeliveryFailed`` when it did not.
+"""
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from email.utils import parseaddr
 
@@ -23,6 +30,30 @@ class OutboxStatus(LabelledEnum):
     FAILED = "failed"  # will never be delivered (a malformed or refused address)
 
 
+EMAIL = "email"
+
+
+class DeliveryFailed(Exception):
+    """A channel's sender could not deliver a row: retried later, unless ``permanent``."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+_SENDERS: dict[str, Callable[["OutboxMessage"], None]] = {}
+
+
+def register_channel(name: str, send: Callable[["OutboxMessage"], None]) -> None:
+    """Let the worker deliver rows of ``channel`` ``name`` with ``send`` (registering twice
+    replaces the first)."""
+    _SENDERS[name] = send
+
+
+def sender_for(channel: str) -> Callable[["OutboxMessage"], None] | None:
+    return _SENDERS.get(channel)
+
+
 class OutboxMessage(TimestampMixin, db.Model):
     """An e-mail waiting to be sent, written in the same transaction as the change behind it.
 
@@ -35,6 +66,8 @@ class OutboxMessage(TimestampMixin, db.Model):
     __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # "email", or the channel that registered a sender (``register_channel``).
+    channel: Mapped[str] = mapped_column(sa.String(20), default=EMAIL, server_default=EMAIL)
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -96,11 +129,13 @@ def enqueue(
     headers: dict[str, str] | None = None,
     shielded: bool = False,
     dedupe_key: str | None = None,
+    channel: str = EMAIL,
 ) -> OutboxMessage:
     """Queue one e-mail to ``to``. Flushes; the caller commits (or rolls back) it together with
     the change it is about, and ``flask deliver`` sends it."""
     now = utcnow()
     row = OutboxMessage(
+        channel=channel,
         user_id=user_id,
         event=event,
         to_address=to,

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from forum.core import outbox as channels
 from forum.core.mail import one_line
 from forum.core.outbox import OutboxMessage, OutboxStatus
 from forum.core.outbox import scrubbed as outbox_scrubbed
@@ -161,10 +162,16 @@ def deliver_due(
         return report
     transport = transport_for(current_app.config)
     try:
+        released: set[int] = set()  # e-mails given back while the mail server is down
         for index, row_id in enumerate(ids):
+            if row_id in released:
+                continue
             if should_stop():
                 report.released += _release(
-                    ids[index:], token, "The worker stopped before sending it.", now
+                    [i for i in ids[index:] if i not in released],
+                    token,
+                    "The worker stopped before sending it.",
+                    now,
                 )
                 break
             row = db.session.get(OutboxMessage, row_id, populate_existing=True)
@@ -204,17 +211,31 @@ def deliver_due(
             )
             report.retried += 1
             if isinstance(outcome, ServerUnreachable):
-                report.released += _release(
-                    ids[index + 1 :], token, f"Not tried yet: {outcome}", next_at
-                )
-                break
+                # The other e-mails wait for the server; other channels' rows (webhooks) go on.
+                emails = _emails_among(ids[index + 1 :])
+                report.released += _release(emails, token, f"Not tried yet: {outcome}", next_at)
+                released.update(emails)
     finally:
         transport.close()
     return report
 
 
+def _emails_among(row_ids: list[int]) -> list[int]:
+    if not row_ids:
+        return []
+    return sorted(
+        db.session.scalars(
+            sa.select(outbox.c.id).where(
+                outbox.c.id.in_(row_ids), outbox.c.channel == channels.EMAIL
+            )
+        )
+    )
+
+
 def _send_one(transport, row: OutboxMessage) -> Exception | None:
     """Send ``row``; None when the server took it, else the failure."""
+    if row.channel != channels.EMAIL:
+        return _send_on_channel(row)
     problem = address_problem(row.to_address)
     if problem:
         return PermanentFailure(f"Malformed address: {problem}")
@@ -226,6 +247,22 @@ def _send_one(transport, row: OutboxMessage) -> Exception | None:
         transport.send(row, msg)
     except (PermanentFailure, TransientFailure) as exc:
         return exc
+    except Exception as exc:  # noqa: BLE001 - one odd message must not stop the others
+        log.exception("outbox message %s: unexpected error", row.id)
+        return TransientFailure(f"Unexpected error: {describe(exc)}")
+    return None
+
+
+def _send_on_channel(row: OutboxMessage) -> Exception | None:
+    """Hand a row of another channel (a webhook) to the sender that channel registered."""
+    send = channels.sender_for(row.channel)
+    if send is None:
+        return PermanentFailure(f"Nothing sends messages of the channel {row.channel!r}.")
+    try:
+        send(row)
+    except channels.DeliveryFailed as exc:
+        failure = PermanentFailure if exc.permanent else TransientFailure
+        return failure(str(exc))
     except Exception as exc:  # noqa: BLE001 - one odd message must not stop the others
         log.exception("outbox message %s: unexpected error", row.id)
         return TransientFailure(f"Unexpected error: {describe(exc)}")

@@ -213,6 +213,14 @@ _TYPES = [
         "The person it goes to: the owner team's lead, then the executive sponsor.",
     ),
     EventType(
+        "webhook_disabled",
+        "A webhook is disabled after its deliveries kept failing",
+        "you administer the webhooks",
+        Delivery.IMMEDIATE,
+        "notify.webhooks",
+        "Every admin.",
+    ),
+    EventType(
         "weekly_digest",
         "The weekly digest of the top overdue fixes by revenue at risk",
         "you are in sales leadership",

@@ -9,6 +9,7 @@ from flask_login import current_user
 from forum.auth.models import User
 from forum.auth.permissions import require
 from forum.auth.redirects import safe_next
+from forum.core import outbox
 from forum.core.errors import DomainError
 from forum.core.outbox import OutboxMessage, OutboxStatus
 from forum.core.pagination import paginate
@@ -138,15 +139,19 @@ def _mail_folder_open() -> bool:
 def outbox_admin():
     """The e-mail outbox (queued, retried, sent, failed) and the development mail folder."""
     status = arg_choice("status", {s.value for s in OutboxStatus}, message="Unknown status.")
-    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    query = (
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.channel == outbox.EMAIL)
+        .order_by(OutboxMessage.id.desc())
+    )
     if status:
         query = query.where(OutboxMessage.status == status)
     page = paginate(query, per_page=50)
     counts = dict(
         db.session.execute(
-            sa.select(OutboxMessage.status, sa.func.count(OutboxMessage.id)).group_by(
-                OutboxMessage.status
-            )
+            sa.select(OutboxMessage.status, sa.func.count(OutboxMessage.id))
+            .where(OutboxMessage.channel == outbox.EMAIL)
+            .group_by(OutboxMessage.status)
         ).all()
     )
     files = mailfiles.list_files(current_app.config["MAIL_DIR"]) if _mail_folder_open() else []
@@ -195,8 +200,8 @@ def mail_file(name: str):
 def retry(message_id: int):
     """Queue a failed message again (once the address is corrected, say)."""
     row = db.session.get(OutboxMessage, message_id)
-    if row is None:
-        abort(404)
+    if row is None or row.channel != outbox.EMAIL:
+        abort(404)  # a webhook's deliveries are retried from its own page
     try:
         services.requeue(row)
     except DomainError as exc:

@@ -157,6 +157,11 @@ NOTE = "Known billing limit."  # the internal note on the world's post
 LATER = (date.today() + timedelta(days=60)).isoformat()
 NEW_PASSWORD = "a new password for the matrix"
 PASSWORD_FORM = {"current": factories.PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+WEBHOOK_FORM = {
+    "name": "Matrix channel",
+    "url": "https://93.184.215.14/hooks/matrix",
+    "events": ["fix.created", "fix.verified"],
+}
 INVITE_FORM = {"email": "new.user@example.com", "display_name": "New User", "role": "leader"}
 USER_FORM = {"display_name": "Renamed", "role": "rep", "team_id": "{region}"}
 TEAM_FORM = {"name": "Matrix team", "kind": "sales", "description": "", "lead_id": ""}
@@ -286,6 +291,26 @@ MATRIX = [
         {"file": Upload("rates.csv", b"month,currency,into,rate\n2026-11,GBP,USD,1.27\n")},
     ),
     Row("GET", "/admin/audit", admin_only(200)),
+    # admin: outgoing webhooks (the world's endpoint is enabled, its other one disabled)
+    Row("GET", "/admin/webhooks/", admin_only(200)),
+    Row("GET", "/admin/webhooks/new", admin_only(200)),
+    Row("POST", "/admin/webhooks/new", admin_only(200), WEBHOOK_FORM),
+    Row(
+        "POST",
+        "/admin/webhooks/new",
+        admin_only(refused(400)),
+        {**WEBHOOK_FORM, "url": "http://169.254.169.254/latest/meta-data"},
+        case="private address",
+    ),
+    Row("GET", "/admin/webhooks/{webhook}", admin_only(200)),
+    Row("GET", "/admin/webhooks/{missing}", admin_only(404)),
+    Row("POST", "/admin/webhooks/{webhook}/test", admin_only(303)),
+    Row("POST", "/admin/webhooks/{disabled_webhook}/test", admin_only(refused(303)), case="off"),
+    Row("POST", "/admin/webhooks/{missing}/test", admin_only(404)),
+    Row("POST", "/admin/webhooks/{webhook}/disable", admin_only(303)),
+    Row("POST", "/admin/webhooks/{missing}/disable", admin_only(404)),
+    Row("POST", "/admin/webhooks/{disabled_webhook}/enable", admin_only(303)),
+    Row("POST", "/admin/webhooks/{missing}/enable", admin_only(404)),
     Row("GET", "/admin/audit.csv?action=user.create", admin_only(200)),
     # admin: taxonomies
     Row("GET", "/admin/taxonomy/", admin_only(200)),
@@ -802,6 +827,8 @@ def world(module_app) -> World:
         _resolve(made_good, team_ops, cause)
         _move(made_good, FixStatus.VERIFIED, author)
         follow_up = db.session.scalar(sa.select(FollowUp).where(FollowUp.post_id == promise.id))
+        webhook = factories.webhook(events=["fix.escalated"])
+        disabled_webhook = factories.webhook(active=False)
         db.session.commit()
 
         ids = dict(
@@ -833,6 +860,8 @@ def world(module_app) -> World:
             verified=verified.id,
             verified_version=verified.version,
             follow_up=follow_up.id,
+            webhook=webhook.id,
+            disabled_webhook=disabled_webhook.id,
             missing=MISSING,
         )
         people = {

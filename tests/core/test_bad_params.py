@@ -112,12 +112,15 @@ NO_PARAMETERS = {
     "loop.waiting",
     "notify.preferences",
     "taxonomy.index",
+    "webhooks.index",
+    "webhooks.new",
 }
 
 # Pages with an id in the path that read filters too.
 PAGES_WITH_IDS = {
     "board.team": ("/board/teams/{ops}", Page("leader", FILTER)),
     "feedback.create": ("/posts/new/field-feedback", Page("rep", ("title",))),
+    "webhooks.detail": ("/admin/webhooks/{webhook}", Page("admin", ("page",))),
 }
 
 
@@ -128,8 +131,15 @@ def _world(app) -> dict[str, int]:
         ops = factories.team(TeamKind.OPERATIONS)
         rep = factories.user("rep", team_obj=region)
         post = factories.post(author=rep, account=factories.account())
+        webhook = factories.webhook()
         db.session.commit()
-        return {"region": region.id, "ops": ops.id, "rep": rep.id, "post": post.id}
+        return {
+            "region": region.id,
+            "ops": ops.id,
+            "rep": rep.id,
+            "post": post.id,
+            "webhook": webhook.id,
+        }
 
 
 def _queries(name: str) -> dict[str, str]:

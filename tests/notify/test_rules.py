@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from flask import current_app
 
 from forum.core import settings
 from forum.extensions import db
@@ -21,6 +22,7 @@ from forum.notify import digests
 from forum.notify.events import EVENTS
 from forum.taxonomy.models import ReasonBranch, TaxonomyKind
 from forum.triage import services as triage
+from forum.webhooks import services as webhooks
 from tests import factories
 from tests.notify.conftest import (
     corroborate,
@@ -234,6 +236,15 @@ def s_weekly_digest(org):
     digests.send_weekly(now=fix.due_at + timedelta(days=2))
     db.session.commit()
     return {org.leader, org.other_leader}  # sales leaders (not the admin)
+
+
+def s_webhook_disabled(org):
+    endpoint = factories.webhook()
+    for _ in range(current_app.config["WEBHOOK_DISABLE_AFTER"]):
+        webhooks.attempt_failed(endpoint, "Answered 500.")
+    db.session.commit()
+    assert not endpoint.active
+    return {org.admin}
 
 
 SCENARIOS = {name[2:]: fn for name, fn in globals().items() if name.startswith("s_")}

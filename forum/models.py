@@ -2,6 +2,7 @@
 
 from forum.accounts import models as accounts
 from forum.auth import models as auth
+from forum.auth.sso import models as sso
 from forum.catalog import models as catalog
 from forum.core import (
     audit,
@@ -36,5 +37,6 @@ __all__ = [
     "rates",
     "search",
     "settings",
+    "sso",
     "taxonomy",
 ]

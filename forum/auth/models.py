@@ -97,6 +97,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Bumped on logout, password change and deactivation: every older cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None]
+    # While single sign-on is required, an admin may still sign in with their password until
+    # this moment (`flask break-glass`); None: never.
+    break_glass_until: Mapped[datetime | None]
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
 

@@ -35,6 +35,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "admin.settings": frozenset({A}),
     "admin.rates": frozenset({A}),  # the reporting currency and the exchange rates
     "admin.taxonomy": frozenset({A}),
+    # while single sign-on is required, who may still sign in with a password (break glass)
+    "auth.break_glass": frozenset({A}),
     # posts
     "post.view": EVERYONE,
     "post.create": REPORTERS,

@@ -30,6 +30,7 @@ from flask import Flask, jsonify, redirect, request
 from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
+LOOPBACK = ("http://127.0.0.1:", "http://localhost/", "http://localhost:")
 FAULTS = {"tamper", "nonce", "expired", "audience", "issuer", "no_id_token"}
 
 
@@ -59,7 +60,7 @@ class Client(ClientMixin):
         return scope
 
     def check_redirect_uri(self, redirect_uri):
-        return redirect_uri.startswith("http://127.0.0.1")
+        return redirect_uri.startswith(LOOPBACK)
 
     def check_client_secret(self, client_secret):
         return secrets.compare_digest(client_secret, self.client_secret)
@@ -157,6 +158,8 @@ class OidcProvider:
 
             def save_authorization_code(self, code, request):
                 data = request.payload.data
+                if data.get("nonce"):
+                    provider.nonces.add(data["nonce"])
                 provider.codes[code] = Code(
                     code=code,
                     client_id=request.client.get_client_id(),
@@ -182,10 +185,7 @@ class OidcProvider:
 
         class Oidc(OpenIDCode):
             def exists_nonce(self, nonce, request):
-                if nonce in provider.nonces:
-                    return True
-                provider.nonces.add(nonce)
-                return False
+                return nonce in provider.nonces  # a nonce is used once (see save_authorization_code)
 
             def resolve_client_private_key(self, client):
                 return provider.key
@@ -257,7 +257,8 @@ class OidcProvider:
 
         @app.get("/authorize")
         def authorize():
-            return server.create_authorization_response(grant_user=provider.identity)
+            grant = server.get_consent_grant(end_user=provider.identity)
+            return server.create_authorization_response(grant_user=provider.identity, grant=grant)
 
         @app.post("/token")
         def issue_token():
@@ -272,7 +273,7 @@ class OidcProvider:
         def end_session():
             provider.logouts.append(request.args.to_dict())
             target = request.args.get("post_logout_redirect_uri")
-            if target and target.startswith("http://127.0.0.1"):
+            if target and target.startswith(LOOPBACK):
                 return redirect(target)
             return "Signed out of the test provider."
 
@@ -294,3 +295,55 @@ def _tampered(id_token: str) -> str:
     claims["email"] = "admin@corp.example"
     claims["groups"] = ["it-admins"]
     return f"{header}.{_b64(json.dumps(claims).encode())}.{signature}"
+
+
+# --- the relying party's side, for the tests ---------------------------------------------------
+
+NAME = "corp"
+LABEL = "Corp ID"
+DOMAIN = "corp.example"
+
+
+def corp_provider(provider: OidcProvider, **overrides):
+    """The app's configuration of ``provider``, with the tests' mapping table."""
+    from forum.auth.models import Role
+    from forum.auth.sso.providers import Provider, RoleRule
+
+    fields = {
+        "name": NAME,
+        "label": LABEL,
+        "issuer": provider.issuer,
+        "client_id": provider.client.client_id,
+        "client_secret": provider.client.client_secret,
+        "allowed_domains": (DOMAIN,),
+        "role_map": (
+            RoleRule("it-admins", Role.ADMIN),
+            RoleRule("sales-leaders", Role.LEADER),
+            RoleRule("sales-north", Role.REP, "North"),
+            RoleRule("ops-billing", Role.OPS, "Billing"),
+        ),
+    } | overrides
+    return Provider(**fields)
+
+
+def authorise(client, start: str = f"/sso/{NAME}/login"):
+    """Start the sign-in with the Flask test ``client``, let the provider answer over HTTP, and
+    return ``(authorisation URL, callback path with its query)``; the caller requests the
+    callback."""
+    from urllib.parse import urlsplit
+
+    import requests
+
+    started = client.get(start)
+    assert started.status_code == 302, started.get_data(as_text=True)[:500]
+    url = started.headers["Location"]
+    answer = requests.get(url, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text[:500]
+    back = urlsplit(answer.headers["Location"])
+    return url, f"{back.path}?{back.query}"
+
+
+def sign_in(client, start: str = f"/sso/{NAME}/login"):
+    """The whole flow through the test client: the callback's response."""
+    _, callback = authorise(client, start)
+    return client.get(callback)

@@ -185,7 +185,9 @@ class OidcProvider:
 
         class Oidc(OpenIDCode):
             def exists_nonce(self, nonce, request):
-                return nonce in provider.nonces  # a nonce is used once (see save_authorization_code)
+                return (
+                    nonce in provider.nonces
+                )  # a nonce is used once (see save_authorization_code)
 
             def resolve_client_private_key(self, client):
                 return provider.key

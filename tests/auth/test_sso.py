@@ -80,7 +80,11 @@ def test_a_new_user_of_an_allowed_domain_is_provisioned_with_the_mapped_role_and
         assert (user.role, user.team_id, user.active) == (Role.REP, north, True)
         assert user.display_name == "Nora North" and user.password_hash is None
         [identity] = db.session.scalars(sa.select(UserIdentity)).all()
-        assert (identity.provider, identity.subject, identity.user_id) == ("corp", "user-1", user.id)
+        assert (identity.provider, identity.subject, identity.user_id) == (
+            "corp",
+            "user-1",
+            user.id,
+        )
         [provisioned] = _audit("sso.provision")
         assert provisioned.target_id == user.id
         assert provisioned.details["group"] == "sales-north"
@@ -106,9 +110,7 @@ def test_the_groups_claim_picks_role_and_team_by_the_table(
         assert (user.team.name if user.team else None) == team
 
 
-def test_a_second_sign_in_follows_the_identity_even_when_the_email_changed(
-    app, client, sso, north
-):
+def test_a_second_sign_in_follows_the_identity_even_when_the_email_changed(app, client, sso, north):
     sign_in(client)
     client.post("/logout")
     sso.identity.email = "nora.renamed@corp.example"
@@ -226,9 +228,7 @@ def test_a_faulty_id_token_gives_a_clear_page_an_audit_entry_and_no_session(
         assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
-def test_a_replayed_callback_is_refused_in_the_same_and_in_another_browser(
-    app, client, sso, north
-):
+def test_a_replayed_callback_is_refused_in_the_same_and_in_another_browser(app, client, sso, north):
     _, callback = authorise(client)
     assert client.get(callback).status_code == 302
     client.post("/logout")
@@ -245,9 +245,7 @@ def test_a_replayed_callback_is_refused_in_the_same_and_in_another_browser(
 
 
 @pytest.mark.parametrize("query", ["", "?code=abc", "?code=abc&state=forged", "?state=&code="])
-def test_a_callback_without_the_state_this_browser_was_given_is_refused(
-    app, client, sso, query
-):
+def test_a_callback_without_the_state_this_browser_was_given_is_refused(app, client, sso, query):
     client.get("/sso/corp/login")  # this browser holds a state, not the one sent
     requests_before = sso.token_requests
     response = client.get(f"/sso/corp/callback{query}")
@@ -270,9 +268,7 @@ def test_a_provider_that_is_down_gives_a_clear_page(app, client, sso):
     _refused(app, client, response, 502, "provider_unreachable", "could not be reached")
 
 
-def test_a_provider_going_down_between_redirect_and_callback_gives_a_clear_page(
-    app, client, north
-):
+def test_a_provider_going_down_between_redirect_and_callback_gives_a_clear_page(app, client, north):
     fleeting = OidcProvider().start()
     try:
         app.config["SSO_PROVIDERS"] = [corp_provider(fleeting)]
@@ -310,3 +306,21 @@ def test_a_password_session_is_offered_no_end_session(app, client, sso, login):
     login("rep", via_form=True)
     client.post("/logout")
     assert "too</a>" not in client.get("/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["%C2%B2", "%D9%A3", "1e30", "-1", "", "%00", "x" * 5000])
+@pytest.mark.parametrize("name", ["code", "state", "error", "next"])
+def test_odd_callback_parameters_get_a_clear_answer_never_a_500(app, client, sso, name, value):
+    client.get("/sso/corp/login")
+    response = client.get(f"/sso/corp/callback?{name}={value}&{name}={value}")
+    assert response.status_code == 400
+    assert not _signed_in(client)
+
+
+@pytest.mark.parametrize("value", ["//evil.example", "/\\\\evil", "https:evil", "javascript:x"])
+def test_next_after_single_sign_on_stays_on_this_site(app, client, sso, north, value):
+    from urllib.parse import quote
+
+    response = sign_in(client, f"/sso/corp/login?next={quote(value)}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"

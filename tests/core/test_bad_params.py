@@ -112,6 +112,7 @@ NO_PARAMETERS = {
     "loop.waiting",
     "notify.preferences",
     "taxonomy.index",
+    "sso.settings",
 }
 
 # Pages with an id in the path that read filters too.

@@ -22,7 +22,6 @@ from forum.extensions import db, limiter
 bp = Blueprint("sso", __name__)
 
 
-
 def _provider(name: str) -> providers.Provider:
     provider = providers.get(name) if len(name) <= 40 else None
     if provider is None:
@@ -64,9 +63,7 @@ def login(name: str):
 
 
 @bp.get("/sso/<name>/callback")
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], deduct_when=_only_failures
-)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], deduct_when=_only_failures)
 def callback(name: str):
     """Verify the provider's answer and sign the person in, linked or provisioned."""
     provider = _provider(name)

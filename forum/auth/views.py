@@ -25,7 +25,7 @@ from forum.extensions import db, limiter
 bp = Blueprint("auth", __name__)
 
 GENERIC_LOGIN_ERROR = "Invalid e-mail or password."
-PASSWORD_OFF = "Password sign-in is turned off: sign in with your organisation's account."
+PASSWORD_OFF = "Password sign-in is turned off: use single sign-on."  # nosec B105  # a message
 END_SESSION_KEY = "sso_end_session"
 
 

@@ -24,7 +24,8 @@ from forum.core.errors import DomainError
 
 NEXT_KEY = "sso_next"
 PROVIDER_KEY = "sso_provider"  # an SSO session: which provider signed it in
-ID_TOKEN_KEY = "sso_id_token"  # and its ID token, the hint of the end-session request
+# And its ID token, the hint of the end-session request.
+ID_TOKEN_KEY = "sso_id_token"  # nosec B105  # a session key's name, not a secret
 
 
 class SsoError(DomainError):

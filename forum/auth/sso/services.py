@@ -91,7 +91,9 @@ def _provision(provider: Provider, claims: dict, email: str) -> User:
     try:
         user = auth.create_user(email, _display_name(claims, email), rule.role, team_id)
     except DomainError as exc:
-        raise _refused("provisioning_refused", "Your account could not be set up.", exc.message)
+        raise _refused(
+            "provisioning_refused", "Your account could not be set up.", exc.message
+        ) from exc
     user.active = True
     audit.record(
         "sso.provision",

@@ -10,7 +10,8 @@
 * ``expired`` — the ID token expired an hour ago;
 * ``audience`` — the ID token is for another client;
 * ``issuer`` — the ID token names another issuer;
-* ``no_id_token`` — the token answer has no ID token at all.
+* ``no_id_token`` — the token answer has no ID token at all;
+* ``discovery_issuer`` — the discovery document names another issuer.
 """
 
 import base64
@@ -31,7 +32,7 @@ from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
 LOOPBACK = ("http://127.0.0.1:", "http://localhost/", "http://localhost:")
-FAULTS = {"tamper", "nonce", "expired", "audience", "issuer", "no_id_token"}
+FAULTS = {"tamper", "nonce", "expired", "audience", "issuer", "no_id_token", "discovery_issuer"}
 
 
 @dataclass
@@ -244,7 +245,7 @@ class OidcProvider:
         def discovery():
             base = provider.url
             return jsonify(
-                issuer=base,
+                issuer=base + "/other" if "discovery_issuer" in provider.misbehave else base,
                 authorization_endpoint=f"{base}/authorize",
                 token_endpoint=f"{base}/token",
                 jwks_uri=f"{base}/jwks",

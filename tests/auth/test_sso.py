@@ -324,3 +324,45 @@ def test_next_after_single_sign_on_stays_on_this_site(app, client, sso, north, v
     response = sign_in(client, f"/sso/corp/login?next={quote(value)}")
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_a_persons_identities_are_in_their_export_and_gone_when_they_are_erased(
+    app, client, sso, north
+):
+    import json
+
+    from forum.privacy.erasure import erase
+    from forum.privacy.export import document
+
+    sign_in(client)
+    with app.test_request_context():
+        user = _user("new.rep@corp.example")
+        user_id = user.id
+        doc = json.loads("".join(document(user.id)))
+        [identity] = doc["sso_identities"]
+        assert (identity["provider"], identity["subject"]) == ("corp", "user-1")
+        admin = factories.user("admin")
+        done = erase(user, actor=admin, confirm="new.rep@corp.example")
+        assert done.removed["sso_identities"] == 1
+        db.session.commit()
+        assert db.session.scalars(sa.select(UserIdentity)).all() == []
+    client.post("/logout")
+    # the erased person's subject signs in no one: the e-mail is theirs no more, so a new
+    # account is provisioned only if the table says so (here, it does)
+    assert sign_in(client).status_code == 302
+    with app.app_context():
+        assert _user("new.rep@corp.example").id != user_id
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(app, client, sso):
+    sso.misbehave = {"discovery_issuer"}
+    # another label: a client of its own, whose discovery is not cached yet
+    app.config["SSO_PROVIDERS"] = [corp_provider(sso, label="Corp ID (discovery)")]
+    response = client.get("/sso/corp/login")
+    _refused(app, client, response, 400, "issuer_mismatch", "could not be verified")
+
+
+def test_failed_callbacks_are_throttled_per_address(app, client, sso):
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "2 per 10 minutes"
+    answers = [client.get("/sso/corp/callback?code=x&state=y").status_code for _ in range(3)]
+    assert answers == [400, 400, 429]

@@ -62,7 +62,7 @@ def _metadata(provider: Provider) -> dict:
     client = client_for(provider)
     try:
         metadata = client.load_server_metadata()
-    except (requests.RequestException, ValueError) as exc:
+    except (requests.RequestException, ValueError, TypeError) as exc:
         raise _unreachable(provider, exc) from exc
     if str(metadata.get("issuer", "")).rstrip("/") != provider.issuer:
         client.server_metadata.clear()  # ask again next time: it may be fixed by then
@@ -122,7 +122,7 @@ def finish(provider: Provider) -> dict:
         raise _unverified(provider, "id_token_bad_signature", str(exc)) from exc
     except (InvalidClaimError, MissingClaimError, ExpiredTokenError) as exc:
         raise _unverified(provider, _claim_reason(exc), str(exc)) from exc
-    except (JoseError, ValueError, KeyError, TypeError) as exc:
+    except (JoseError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise _unverified(provider, "id_token_invalid", f"{type(exc).__name__}: {exc}") from exc
     claims = token.get("userinfo")
     if not claims:

@@ -50,7 +50,6 @@ def _only_failures(response) -> bool:
 
 
 @bp.get("/sso/<name>/login")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
 def login(name: str):
     """Send the browser to the provider (state, nonce and PKCE kept in the session)."""
     provider = _provider(name)

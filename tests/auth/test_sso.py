@@ -366,3 +366,12 @@ def test_failed_callbacks_are_throttled_per_address(app, client, sso):
     app.config["LOGIN_LIMIT_PER_ADDRESS"] = "2 per 10 minutes"
     answers = [client.get("/sso/corp/callback?code=x&state=y").status_code for _ in range(3)]
     assert answers == [400, 400, 429]
+
+
+def test_an_error_code_the_protocol_does_not_know_is_not_shown(app, client, sso):
+    url, _ = authorise(client)
+    state = parse_qs(urlsplit(url).query)["state"][0]
+    response = client.get(f"/sso/corp/callback?error=Call+555-0100+now&state={state}")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "555-0100" not in body and "(error)" in body

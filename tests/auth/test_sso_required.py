@@ -150,3 +150,10 @@ def test_single_sign_on_still_works_while_required(app, client, sso):
     _require(app)
     assert sign_in(client).status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_with_no_provider_left_in_the_environment_passwords_work_again(app, client, sso, make_user):
+    who = make_user("rep")
+    _require(app)
+    app.config["SSO_PROVIDERS"] = []
+    assert _password_sign_in(client, who.email).status_code == 302

@@ -22,6 +22,21 @@ from joserfc.errors import (
 from forum.auth.sso.providers import Provider, client_for, get
 from forum.core.errors import DomainError
 
+# The error codes a provider may send back (RFC 6749 4.1.2.1, OIDC Core 3.1.2.6): only these
+# are shown, so a forged callback cannot put words of its own on the page.
+ERROR_CODES = {
+    "access_denied",
+    "invalid_request",
+    "unauthorized_client",
+    "unsupported_response_type",
+    "invalid_scope",
+    "server_error",
+    "temporarily_unavailable",
+    "login_required",
+    "consent_required",
+    "interaction_required",
+    "account_selection_required",
+}
 NEXT_KEY = "sso_next"
 PROVIDER_KEY = "sso_provider"  # an SSO session: which provider signed it in
 # And its ID token, the hint of the end-session request.
@@ -110,9 +125,10 @@ def finish(provider: Provider) -> dict:
             detail=str(exc),
         ) from exc
     except OAuthError as exc:
+        code = exc.error if exc.error in ERROR_CODES else "error"
         raise SsoError(
             "provider_refused",
-            f"{provider.label} did not sign you in ({exc.error}). Start again from the sign-in "
+            f"{provider.label} did not sign you in ({code}). Start again from the sign-in "
             "page, or ask your administrator.",
             detail=f"{exc.error}: {exc.description}",
         ) from exc

@@ -14,7 +14,7 @@ from forum.auth.models import AuthToken, Team, TokenPurpose, User, normalize_ema
 from forum.auth.permissions import can
 from forum.auth.sso.flow import SsoError
 from forum.auth.sso.models import UserIdentity
-from forum.auth.sso.providers import Provider
+from forum.auth.sso.providers import Provider, configured
 from forum.core import audit, settings
 from forum.core.errors import DomainError
 from forum.core.time import utcnow
@@ -168,7 +168,9 @@ def record_failure(provider_name: str, error: SsoError, *, ip: str = "") -> None
 
 
 def sso_required() -> bool:
-    return bool(settings.get("sso_required"))
+    """Whether password sign-in is off: the admins said so and a provider is configured (with
+    none left in the environment, passwords work again rather than lock everyone out)."""
+    return bool(settings.get("sso_required")) and bool(configured())
 
 
 def set_sso_required(required: bool, *, actor, providers: dict) -> None:

@@ -375,3 +375,13 @@ def test_an_error_code_the_protocol_does_not_know_is_not_shown(app, client, sso)
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "555-0100" not in body and "(error)" in body
+
+
+def test_a_large_id_token_is_not_kept_in_the_session_cookie(app, client, sso, north):
+    sso.identity.groups = ["sales-north"] + [f"group-{n:04}" for n in range(200)]
+    assert sign_in(client).status_code == 302
+    cookie = client.get_cookie("session")
+    assert cookie is not None and len(cookie.value) < 3000
+    client.post("/logout")
+    page = client.get("/login").get_data(as_text=True)
+    assert f"Sign out of {LABEL} too" in page and "id_token_hint" not in page

@@ -20,6 +20,7 @@ from forum.core.errors import DomainError
 from forum.extensions import db, limiter
 
 bp = Blueprint("sso", __name__)
+MAX_HINT = 2000  # characters of ID token kept in the session as the end-session hint
 
 
 def _provider(name: str) -> providers.Provider:
@@ -77,7 +78,11 @@ def callback(name: str):
     session.permanent = True
     login_user(user)
     session[flow.PROVIDER_KEY] = provider.name
-    session[flow.ID_TOKEN_KEY] = claims.get("_id_token", "")
+    id_token = claims.get("_id_token", "")
+    # The hint is optional (the end-session request names the client too): a token with many
+    # groups would push the session cookie past what browsers keep (4 kB).
+    if len(id_token) <= MAX_HINT:
+        session[flow.ID_TOKEN_KEY] = id_token
     return redirect(next_path)
 
 

@@ -27,6 +27,30 @@ def _optional_int(name: str) -> int | None:
     return int(value) if value else None
 
 
+SSO_FIELDS = (
+    "issuer",
+    "client_id",
+    "client_secret",
+    "label",
+    "allowed_domains",
+    "role_map",
+    "groups_claim",
+    "scopes",
+)
+
+
+def sso_providers(environ: Mapping[str, str]) -> list[dict]:
+    """The raw settings of each provider named in ``SSO_PROVIDERS`` (``corp,partners``):
+    ``SSO_CORP_ISSUER``, ``SSO_CORP_CLIENT_ID``, ... (README "Single sign-on"). The app checks
+    them at start (``forum.auth.sso.providers``)."""
+    names = [n.strip() for n in environ.get("SSO_PROVIDERS", "").split(",") if n.strip()]
+    return [
+        {"name": name}
+        | {key: environ.get(f"SSO_{name.upper()}_{key.upper()}", "") for key in SSO_FIELDS}
+        for name in names
+    ]
+
+
 def secret_key(instance_dir: Path) -> str:
     """Return SECRET_KEY from the environment, or one generated once into ``instance/``.
 
@@ -129,6 +153,14 @@ class Config:
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
+    # Single sign-on (OpenID Connect); README "Single sign-on".
+    SSO_PROVIDERS = sso_providers(os.environ)
+    SSO_TIMEOUT_SECONDS = _int("SSO_TIMEOUT_SECONDS", 10)
+    # How far the clocks of this server and the provider may disagree on an ID token's times.
+    SSO_LEEWAY_SECONDS = _int("SSO_LEEWAY_SECONDS", 60)
+    # How long `flask break-glass` lets one admin sign in with a password while SSO is required.
+    BREAK_GLASS_MINUTES = _int("BREAK_GLASS_MINUTES", 60)
+
 
 class ProductionConfig(Config):
     """Production: secure cookies; the rest still from the environment."""
@@ -149,6 +181,7 @@ class TestingConfig(Config):
     SQLITE_SYNCHRONOUS = "OFF"  # test databases are thrown away: no fsync per commit
     # Most tests have one rep per region; tests/feedback/test_shield_labels.py checks the default.
     SHIELD_MIN_REGION_REPS = 1
+    SSO_PROVIDERS: list = []  # the tests configure their own provider (tests/oidc_provider.py)
 
 
 class UnsafeSettings(RuntimeError):

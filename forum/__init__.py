@@ -16,6 +16,8 @@ from forum.api.views import bp as api_bp
 from forum.auth import list_memory
 from forum.auth.permissions import can
 from forum.auth.session import load_user
+from forum.auth.sso import providers as sso_providers
+from forum.auth.sso.views import bp as sso_bp
 from forum.auth.views import bp as auth_bp
 from forum.board.views import bp as board_bp
 from forum.catalog.views import bp as catalog_bp
@@ -58,6 +60,8 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
         problems = app_config.check_production_settings(app.config)
         if problems:
             raise app_config.UnsafeSettings(problems)
+    # An unusable single sign-on setting stops the start with the variable to fix.
+    sso_providers.load(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = app_config.secret_key(app.config["INSTANCE_DIR"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
@@ -115,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (
         home_bp,
         auth_bp,
+        sso_bp,
         admin_bp,
         rates_bp,
         privacy_bp,

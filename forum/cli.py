@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from forum.admin import backup as backups
 from forum.auth.models import Role, User
 from forum.auth.services import create_user
+from forum.auth.sso import services as sso
 from forum.core import jobs
 from forum.core.errors import DomainError
 from forum.demo import seed
@@ -52,6 +53,37 @@ def register_commands(app: Flask) -> None:
             sys.exit(1)
         db.session.commit()
         click.echo(f"Admin {user.email} created.")
+
+    @app.cli.command("break-glass")
+    @click.option("--email", required=True, help="The administrator who needs to get in.")
+    @click.option(
+        "--minutes",
+        type=click.IntRange(1, 24 * 60),
+        default=None,
+        help="How long password sign-in stays open to them (default: BREAK_GLASS_MINUTES).",
+    )
+    @click.option("--close", is_flag=True, help="Close the window now.")
+    def break_glass(email: str, minutes: int | None, close: bool) -> None:
+        """Let one admin sign in with their password while single sign-on is required (audited)."""
+
+        try:
+            if close:
+                user = sso.close_break_glass(email)
+            else:
+                minutes = minutes or app.config["BREAK_GLASS_MINUTES"]
+                user = sso.open_break_glass(email, minutes)
+        except DomainError as exc:
+            db.session.rollback()
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(1)
+        db.session.commit()
+        if close:
+            click.echo(f"Password sign-in is closed again for {user.email}.")
+        else:
+            click.echo(
+                f"{user.email} may sign in with their password until "
+                f"{user.break_glass_until:%Y-%m-%d %H:%M} UTC (written to the audit log)."
+            )
 
     @app.cli.command("seed-demo")
     @click.option(

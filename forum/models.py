@@ -2,6 +2,7 @@
 
 from forum.accounts import models as accounts
 from forum.auth import models as auth
+from forum.auth.sso import models as sso
 from forum.catalog import models as catalog
 from forum.core import (
     audit,
@@ -37,6 +38,7 @@ __all__ = [
     "rates",
     "search",
     "settings",
+    "sso",
     "taxonomy",
     "webhooks",
 ]

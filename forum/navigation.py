@@ -31,6 +31,7 @@ NAV = [
     NavEntry("Taxonomies", "taxonomy.index", "admin.taxonomy"),
     NavEntry("Users", "admin.users", "admin.users"),
     NavEntry("Teams", "admin.teams", "admin.teams"),
+    NavEntry("Single sign-on", "sso.settings", "admin.settings"),
     NavEntry("SLA policy", "fixes.sla", "admin.sla"),
     NavEntry("Currencies and rates", "rates.index", "admin.rates"),
     NavEntry("Audit log", "admin.audit", "admin.audit"),

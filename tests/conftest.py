@@ -29,6 +29,7 @@ from forum.core.outbox import OutboxMessage, OutboxStatus
 from forum.extensions import db, limiter
 from forum.notify.delivery import deliver_due
 from tests import factories, redis_server
+from tests.oidc_provider import OidcProvider, corp_provider
 from tests.ports import reserve_port
 from tests.smtp import SmtpServer
 
@@ -465,3 +466,19 @@ def outbox(app) -> Outbox:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def oidc_provider():
+    """An OpenID Connect provider on 127.0.0.1 (tests/oidc_provider.py), one per module."""
+    provider = OidcProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def sso(app, oidc_provider):
+    """The app signs in through ``oidc_provider`` (well-behaved again, default identity)."""
+    oidc_provider.reset()
+    app.config["SSO_PROVIDERS"] = [corp_provider(oidc_provider)]
+    return oidc_provider

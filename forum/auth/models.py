@@ -99,6 +99,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     # Each list's last filters and the person's named views (forum/auth/list_memory.py).
     list_filters: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
+    # While single sign-on is required, an admin may still sign in with their password until
+    # this moment (`flask break-glass`); None: never.
+    break_glass_until: Mapped[datetime | None]
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
 

@@ -36,6 +36,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "admin.rates": frozenset({A}),  # the reporting currency and the exchange rates
     "admin.taxonomy": frozenset({A}),
     "admin.webhooks": frozenset({A}),  # outgoing webhooks: endpoints, test sends, delivery log
+    # while single sign-on is required, who may still sign in with a password (break glass)
+    "auth.break_glass": frozenset({A}),
     # posts
     "post.view": EVERYONE,
     "post.create": REPORTERS,

@@ -25,12 +25,18 @@ from forum.auth.forms import (
 from forum.auth.models import TokenPurpose, normalize_email
 from forum.auth.permissions import ensure
 from forum.auth.redirects import safe_next
+from forum.auth.sso import providers as sso_providers
+from forum.auth.sso import services as sso
+from forum.auth.sso.flow import ID_TOKEN_KEY, PROVIDER_KEY, end_session_offer
+from forum.core import audit
 from forum.core.errors import DomainError
 from forum.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
 GENERIC_LOGIN_ERROR = "Invalid e-mail or password."
+PASSWORD_OFF = "Password sign-in is turned off: use single sign-on."  # nosec B105  # a message
+END_SESSION_KEY = "sso_end_session"
 
 
 def _failed(response) -> bool:
@@ -73,9 +79,28 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+    sso_required = sso.sso_required()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if sso_required and not sso.may_use_password(user):
+            # Right or wrong password, the same answer: SSO is the way in.
+            db.session.rollback()
+            audit.record(
+                "sso.password_refused",
+                ip=request.remote_addr or "",
+                email=normalize_email(form.email.data)[:254],
+            )
+            db.session.commit()
+            form.password.errors.append(PASSWORD_OFF)
+            return render_template("auth/login.html", **_login_context(form, sso_required))
         if user is not None:
+            if sso_required:
+                audit.record(
+                    "sso.break_glass_sign_in",
+                    actor=user,
+                    target=user,
+                    ip=request.remote_addr or "",
+                )
             db.session.commit()
             session.clear()  # a fresh session at sign-in
             session.permanent = True  # SESSION_LIFETIME_HOURS applies
@@ -85,7 +110,16 @@ def login():
             "failed login for %r from %s", normalize_email(form.email.data), request.remote_addr
         )
         form.password.errors.append(GENERIC_LOGIN_ERROR)
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", **_login_context(form, sso_required))
+
+
+def _login_context(form, sso_required: bool) -> dict:
+    return {
+        "form": form,
+        "sso_providers": list(sso_providers.configured().values()),
+        "sso_required": sso_required,
+        "end_session": session.pop(END_SESSION_KEY, None),
+    }
 
 
 @bp.post("/logout")
@@ -94,8 +128,12 @@ def logout():
     """Sign out here and everywhere else (the session version moves on)."""
     services.end_sessions(current_user)
     db.session.commit()
+    provider_name, id_token = session.get(PROVIDER_KEY), session.get(ID_TOKEN_KEY, "")
     logout_user()
     session.clear()
+    offer = end_session_offer(provider_name, id_token)
+    if offer is not None:
+        session[END_SESSION_KEY] = offer
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 

@@ -13,6 +13,8 @@ DEFAULTS = {
     "alert_min_impact": 3,
     # Leaders see a verified fix's customers not yet told after this many days.
     "customer_told_days": 7,
+    # 1: everyone signs in through single sign-on; password sign-in only for a break-glass admin.
+    "sso_required": 0,
 }
 
 

@@ -23,6 +23,7 @@ from markupsafe import escape
 
 from forum.auth.models import AuthToken, Role, Team, User, erased_email, normalize_email
 from forum.auth.permissions import ensure, role_filter, role_may
+from forum.auth.sso.models import UserIdentity
 from forum.catalog.models import Commitment
 from forum.core import audit
 from forum.core.audit import AuditEntry
@@ -191,6 +192,7 @@ def erase(user: User, *, actor, confirm: str) -> Erasure:
     done = Erasure(user.id, new_name, sealed_history_entries=_sealed_history(old_name))
     done.removed = {
         "sign_in_links": _delete(AuthToken, AuthToken.user_id == user.id),
+        "sso_identities": _delete(UserIdentity, UserIdentity.user_id == user.id),
         "notifications": _delete(Notification, Notification.user_id == user.id),
         "notification_preferences": _delete(
             NotificationPreference, NotificationPreference.user_id == user.id

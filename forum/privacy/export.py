@@ -35,6 +35,7 @@ from forum.privacy.export_account import (
     mails,
     notification_preferences,
     notifications,
+    sso_identities,
     tokens,
 )
 from forum.privacy.export_work import (
@@ -263,6 +264,7 @@ SECTIONS: list[tuple[str, Callable[[User], Iterator[dict]]]] = [
     ("audit_as_actor", audit_as_actor),
     ("audit_about_them", audit_about_them),
     ("tokens", tokens),
+    ("sso_identities", sso_identities),
 ]
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 
 from forum.auth.models import AuthToken, User
+from forum.auth.sso.models import UserIdentity
 from forum.core.audit import AuditEntry
 from forum.core.outbox import OutboxMessage
 from forum.feedback.models import (
@@ -101,4 +102,17 @@ def tokens(user: User) -> Iterator[dict]:
             "created_at": t.created_at,
             "expires_at": t.expires_at,
             "used_at": t.used_at,
+        }
+
+
+def sso_identities(user: User) -> Iterator[dict]:
+    """Their identities at single sign-on providers (provider, subject, e-mail said there)."""
+    query = sa.select(UserIdentity).where(UserIdentity.user_id == user.id)
+    for i in objects(query.order_by(UserIdentity.id)):
+        yield {
+            "provider": i.provider,
+            "subject": i.subject,
+            "email": i.email,
+            "created_at": i.created_at,
+            "last_login_at": i.last_login_at,
         }

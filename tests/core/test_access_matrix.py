@@ -43,6 +43,8 @@ UNGUARDED = {
     "auth.forgot_password",
     "auth.reset_password",
     "auth.accept_invite",
+    "sso.login",  # single sign-on: the provider's answer is the credential (tests/auth/test_sso.py)
+    "sso.callback",
     "notify.unsubscribe",  # the signed token in the e-mail is the credential (tests/notify)
 }
 
@@ -268,6 +270,8 @@ MATRIX = [
     ),
     Row("POST", "/admin/users/{missing}/erase", admin_only(404), {"confirm": LEAVER}),
     # admin: teams
+    Row("GET", "/admin/sso", admin_only(200)),
+    Row("POST", "/admin/sso", admin_only(302), {"required": "0"}),
     Row("GET", "/admin/teams", admin_only(200)),
     Row("GET", "/admin/teams/new", admin_only(200)),
     Row("POST", "/admin/teams/new", admin_only(302), TEAM_FORM),

@@ -114,6 +114,7 @@ NO_PARAMETERS = {
     "taxonomy.index",
     "webhooks.index",
     "webhooks.new",
+    "sso.settings",
 }
 
 # Pages with an id in the path that read filters too.

@@ -2,6 +2,7 @@
 
 from forum.accounts import models as accounts
 from forum.auth import models as auth
+from forum.buyers import models as buyers
 from forum.catalog import models as catalog
 from forum.core import (
     audit,
@@ -24,6 +25,7 @@ __all__ = [
     "accounts",
     "audit",
     "auth",
+    "buyers",
     "catalog",
     "feedback",
     "feedback_indexing",

@@ -13,6 +13,9 @@ DEFAULTS = {
     "alert_min_impact": 3,
     # Leaders see a verified fix's customers not yet told after this many days.
     "customer_told_days": 7,
+    # Buyer names and e-mail addresses are deleted this many months after a survey was made
+    # or an interview recorded; the answers stay, anonymised (forum.buyers.retention).
+    "buyer_retention_months": 12,
 }
 
 

@@ -28,6 +28,7 @@ NAV = [
     NavEntry("Accounts", "accounts.index", "account.view"),
     NavEntry("Catalog", "catalog.index", "catalog.view"),
     NavEntry("Taxonomies", "taxonomy.index", "admin.taxonomy"),
+    NavEntry("Buyer themes", "buyers.theme_list", "admin.buyer_themes"),
     NavEntry("Users", "admin.users", "admin.users"),
     NavEntry("Teams", "admin.teams", "admin.teams"),
     NavEntry("SLA policy", "fixes.sla", "admin.sla"),

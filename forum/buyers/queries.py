@@ -48,6 +48,10 @@ def themes(*, active_only: bool = True) -> list[BuyerTheme]:
     return list(db.session.scalars(query))
 
 
+def theme(theme_id: int) -> BuyerTheme | None:
+    return db.session.get(BuyerTheme, theme_id)
+
+
 def fix_evidence(fix_id: int) -> list[BuyerEvidence]:
     """The buyer answers behind a fix: given to the fix, or to one of its linked reports."""
     linked = sa.select(Post.id).where(Post.fix_id == fix_id)

@@ -15,12 +15,14 @@ from flask import (
 from flask_login import current_user
 
 from forum.auth.permissions import can, require
-from forum.buyers import queries, services
+from forum.buyers import queries, services, themes
 from forum.buyers.forms import (
     AnswersForm,
     EvidenceForm,
     InterviewForm,
+    MergeThemeForm,
     SurveyLinkForm,
+    ThemeForm,
     interview_quotes,
     reason_choices,
 )
@@ -240,3 +242,87 @@ def evidence(response_id: int):
     return render_template(
         "buyers/evidence.html", response=response, post=response.post, form=form
     ), status
+
+
+# The theme taxonomy (admins): create, rename, merge; the history shows every change.
+
+
+def _themes_page(form=None, status: int = 200, error: str = ""):
+    return (
+        render_template(
+            "buyers/themes.html",
+            themes=queries.themes(active_only=False),
+            history=themes.history(),
+            form=form or ThemeForm(),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.get("/themes")
+@require("admin.buyer_themes")
+def theme_list():
+    """The themes that tag buyer quotes, and their history."""
+    return _themes_page()
+
+
+@bp.post("/themes")
+@require("admin.buyer_themes")
+def theme_create():
+    """Add a theme."""
+    form = ThemeForm()
+    if not form.validate():
+        return _themes_page(form, 400)
+    try:
+        themes.create_theme(form.name.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        return _themes_page(form, exc.status, exc.message)
+    db.session.commit()
+    flash("Theme added.", "success")
+    return redirect(url_for("buyers.theme_list"))
+
+
+def _theme_or_404(theme_id: int):
+    theme = queries.theme(theme_id)
+    if theme is None:
+        abort(404)
+    return theme
+
+
+@bp.post("/themes/<int:theme_id>/rename")
+@require("admin.buyer_themes")
+def theme_rename(theme_id: int):
+    """Rename a theme (the old name stays in the history)."""
+    theme = _theme_or_404(theme_id)
+    form = ThemeForm()
+    if not form.validate():
+        return _themes_page(status=400, error="Give the theme a name of up to 80 characters.")
+    try:
+        themes.rename_theme(theme, form.name.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        return _themes_page(status=exc.status, error=exc.message)
+    db.session.commit()
+    flash("Theme renamed.", "success")
+    return redirect(url_for("buyers.theme_list"))
+
+
+@bp.post("/themes/<int:theme_id>/merge")
+@require("admin.buyer_themes")
+def theme_merge(theme_id: int):
+    """Merge a theme into another: its quotes move, it is retired, the history says so."""
+    theme = _theme_or_404(theme_id)
+    form = MergeThemeForm()
+    form.into.choices = [(t.id, t.name) for t in queries.themes()]
+    if not form.validate():
+        return _themes_page(status=400, error="Choose the theme to merge into.")
+    try:
+        themes.merge_theme(theme, _theme_or_404(form.into.data), actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        return _themes_page(status=exc.status, error=exc.message)
+    db.session.commit()
+    flash("Themes merged.", "success")
+    return redirect(url_for("buyers.theme_list"))

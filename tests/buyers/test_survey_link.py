@@ -20,12 +20,6 @@ def _token(path: str) -> str:
     return path.rsplit("/", 1)[1]
 
 
-def _answer(client, path, **changes):
-    client.get("/logout") if False else None
-    client.refresh_csrf(path) if client.get(path).status_code == 200 else None
-    return client.post(path, data=ANSWERS | changes)
-
-
 def test_only_a_hash_of_the_token_is_stored(app):
     d = deal(app)
     survey_id, path = link(app, d)
@@ -98,6 +92,10 @@ def test_every_unusable_link_gets_one_and_the_same_neutral_page(app, client):
         "guessed": "/survey/" + "x" * 43,
         "unicode": "/survey/" + "٣" * 43,
         "long": "/survey/" + "a" * 5000,
+        "NUL": "/survey/" + "a" * 42 + "%00",
+        "superscript": "/survey/" + "a" * 42 + "%C2%B2",
+        "encoded slash": "/survey/" + "a" * 21 + "%2F" + "a" * 21,
+        "empty": "/survey/%20",
     }
     pages = {name: client.get(path) for name, path in cases.items()}
     assert {r.status_code for r in pages.values()} == {404}

@@ -165,7 +165,7 @@ def _answers_form() -> AnswersForm:
     return form
 
 
-@survey_bp.route("/<token>", methods=["GET", "POST"])
+@survey_bp.route("/<path:token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["BUYER_LIMIT_PER_ADDRESS"])
 @limiter.limit(
     lambda: current_app.config["BUYER_LIMIT_PER_TOKEN"], key_func=_token_key, methods=["POST"]

@@ -22,7 +22,9 @@ def test_the_leader_sees_the_buyers_reason_beside_the_reps(app, client, login):
     assert "Delivery / operations: cited by reps 0×, by buyers 1×" in html
     rows = list(
         csv.reader(
-            io.StringIO(client.get("/board/export/agreement.csv?period=year").get_data(as_text=True))
+            io.StringIO(
+                client.get("/board/export/agreement.csv?period=year").get_data(as_text=True)
+            )
         )
     )
     assert ["matrix", "Price too high", "Did not trust delivery dates", "1", "", ""] in rows

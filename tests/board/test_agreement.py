@@ -73,3 +73,27 @@ def test_themes_and_response_rates_match(case):
     for key, (asked, answered, hours) in expected["regions"].items():
         assert got[key][:2] == (asked, answered)
         assert got[key][2] == pytest.approx(hours) if hours is not None else got[key][2] is None
+
+
+def test_buyer_confirmed_losses_to_unfixed_issues_are_counted_apart(
+    world, shared_app, board_filter
+):
+    built, buyers = world
+    with shared_app.app_context():
+        f = board_filter(built, period="year")
+        computed = queries.win_loss(f, queries.teams())
+    confirmed_posts = {
+        a.post_id
+        for a in buyers.answers
+        if a.main_reason_id is not None and built.reasons[a.main_reason_id] == "delivery"
+    }
+    expected: dict = {}
+    for post in oracle.deals(built, f.start, f.end):
+        if post.id in confirmed_posts and oracle.lost_to_unfixed(built, post):
+            n, value = expected.get(post.currency, (0, 0))
+            expected[post.currency] = (n + 1, value + (post.deal_value or 0))
+    got = {m.currency: (m.deals, m.value) for m in computed.lost_unfixed_buyer if m.deals}
+    assert got == expected
+    assert expected  # the generated world has such losses
+    unfixed = {m.currency: m.deals for m in computed.lost_unfixed}
+    assert all(n <= unfixed[c] for c, (n, _) in got.items())

@@ -326,3 +326,11 @@ def theme_merge(theme_id: int):
     db.session.commit()
     flash("Themes merged.", "success")
     return redirect(url_for("buyers.theme_list"))
+
+
+@survey_bp.after_request
+def _private(response):
+    """The survey's pages carry a live link in their address: never cached, never referred."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

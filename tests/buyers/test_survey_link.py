@@ -223,3 +223,12 @@ def test_a_bad_survey_form_makes_no_link(app, client, login, form):
     assert client.post(f"/buyers/deals/{d.post_id}/surveys", data=form).status_code == 400
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(BuyerSurvey.id))) == 0
+
+
+def test_the_survey_pages_are_never_cached_nor_referred(app, client):
+    d = deal(app)
+    _, path = link(app, d)
+    for url in (path, "/survey/" + "x" * 43, "/survey/thanks"):
+        response = client.get(url)
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Referrer-Policy"] == "no-referrer"

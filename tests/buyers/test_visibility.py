@@ -64,13 +64,11 @@ def test_a_survey_cannot_be_asked_about_a_post_that_is_no_deal(app, client, logi
         rep = factories.user("rep")
         post = factories.post("field_feedback", author=rep)
         db.session.commit()
-        post_id, email = post.id, rep.email
-    client.sign_in(type("W", (), {"email": email})())
+        post_id, author = post.id, who(rep)
+    login(who=author)
     assert client.get(f"/buyers/deals/{post_id}").status_code == 404
-    assert (
-        client.post(f"/buyers/deals/{post_id}/surveys", data={"contact_name": "B"}).status_code
-        == 404
-    )
+    made = client.post(f"/buyers/deals/{post_id}/surveys", data={"contact_name": "B"})
+    assert made.status_code == 404
 
 
 def _on_fix(app, d):

@@ -29,7 +29,7 @@ from forum.buyers.forms import (
 from forum.buyers.services import token_hash
 from forum.core import settings
 from forum.core.errors import DomainError
-from forum.core.params import BadFilter, to_id
+from forum.core.params import to_id
 from forum.core.time import utcnow
 from forum.extensions import db, limiter
 
@@ -216,8 +216,8 @@ def evidence(response_id: int):
             quote = next((q for q in response.quotes if str(q.id) == form.quote.data), None)
             try:
                 target_id = to_id(form.target_id.data) if form.target_id.data else None
-            except BadFilter:
-                target_id = 0
+            except ValueError:
+                target_id = 0  # no such report or fix: refused below like a missing one
             try:
                 made = services.add_evidence(
                     response,

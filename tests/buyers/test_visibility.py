@@ -182,3 +182,21 @@ def test_answers_from_the_service_cannot_name_an_unknown_reason(app):
                 actor=leader,
                 contact_name="X",
             )
+
+
+def test_evidence_on_a_report_or_fix_that_is_no_number_is_refused_like_a_missing_one(
+    app, client, login
+):
+    d = _answered(app, client, consent=False)
+    login(who=d.leader)
+    with app.app_context():
+        response_id = db.session.scalar(sa.select(BuyerResponse.id))
+    for target_id in ("²", "-1", "99999999999999999999", "999999", str(d.post_id)):
+        for target in ("post", "fix"):
+            answer = client.post(
+                f"/buyers/answers/{response_id}/evidence",
+                data={"target": target, "target_id": target_id, "quote": ""},
+            )
+            assert answer.status_code in {400, 404}, (target, target_id)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(BuyerEvidence.id))) == 0

@@ -144,6 +144,12 @@ class Config:
     WRITE_LIMIT_PER_USER = os.environ.get("WRITE_LIMIT_PER_USER", "30 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # The buyer survey (forum/buyers): how long a link lives, whose name the page carries and
+    # how often one link, and one address, may be used.
+    BUYER_SURVEY_DAYS = _int("BUYER_SURVEY_DAYS", 30)
+    ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Voice of Sales")
+    BUYER_LIMIT_PER_TOKEN = os.environ.get("BUYER_LIMIT_PER_TOKEN", "10 per hour")
+    BUYER_LIMIT_PER_ADDRESS = os.environ.get("BUYER_LIMIT_PER_ADDRESS", "60 per hour")
     # Unset (None) counts as 0 outside production; production wants it said, even as 0.
     PROXY_FIX_X_FOR = _optional_int("PROXY_FIX_X_FOR")
     # How many processes serve the app: gunicorn takes WEB_CONCURRENCY as its worker count,

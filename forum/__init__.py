@@ -20,6 +20,9 @@ from forum.auth.sso import providers as sso_providers
 from forum.auth.sso.views import bp as sso_bp
 from forum.auth.views import bp as auth_bp
 from forum.board.views import bp as board_bp
+from forum.buyers import receivers as buyer_receivers
+from forum.buyers.views import bp as buyers_bp
+from forum.buyers.views import survey_bp
 from forum.catalog.views import bp as catalog_bp
 from forum.cli import register_commands
 from forum.core.errors import register_error_handlers
@@ -83,6 +86,7 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
     _register_blueprints(app)
 
     loop_receivers.connect()  # follow-ups follow the fixes
+    buyer_receivers.connect()  # the fix page shows the buyers behind a fix
     notify.init_app(app)
     webhooks.init_app(app)  # after notify: a payload is queued beside the notifications
     list_memory.init_app(app)
@@ -129,6 +133,8 @@ def _register_blueprints(app: Flask) -> None:
         feedback_bp,
         fixes_bp,
         loop_bp,
+        buyers_bp,
+        survey_bp,
         triage_bp,
         notify_bp,
         board_bp,

@@ -14,6 +14,7 @@ from forum.admin import backup as backups
 from forum.auth.models import Role, User
 from forum.auth.services import create_user
 from forum.auth.sso import services as sso
+from forum.buyers import retention
 from forum.core import jobs
 from forum.core.errors import DomainError
 from forum.demo import seed
@@ -148,6 +149,21 @@ def register_commands(app: Flask) -> None:
             level = "team lead" if e.level == 1 else "executive sponsor"
             click.echo(f"Fix #{e.fix_id} escalated to {e.to_user.display_name} ({level}).")
         click.echo(f"{len(created)} escalation{'s' if len(created) != 1 else ''} made.")
+
+    buyers_group = AppGroup("buyers", help="The buyer's voice.")
+    app.cli.add_command(buyers_group)
+
+    @buyers_group.command("purge")
+    def buyers_purge() -> None:
+        """Delete buyer names and addresses past the retention setting (run from cron; the
+        answers stay, anonymised; running it twice changes nothing more)."""
+        with _once("buyers-purge"):
+            done = retention.purge()
+            db.session.commit()
+        click.echo(
+            f"Anonymised {done.surveys} survey contact(s), {done.interviews} interviewed "
+            f"buyer(s) and {done.messages} e-mail(s)."
+        )
 
     @app.cli.command("deliver")
     @click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")

@@ -3,6 +3,7 @@
 from forum.accounts import models as accounts
 from forum.auth import models as auth
 from forum.auth.sso import models as sso
+from forum.buyers import models as buyers
 from forum.catalog import models as catalog
 from forum.core import (
     audit,
@@ -26,6 +27,7 @@ __all__ = [
     "accounts",
     "audit",
     "auth",
+    "buyers",
     "catalog",
     "feedback",
     "feedback_indexing",

@@ -29,6 +29,7 @@ NAV = [
     NavEntry("Accounts", "accounts.index", "account.view"),
     NavEntry("Catalog", "catalog.index", "catalog.view"),
     NavEntry("Taxonomies", "taxonomy.index", "admin.taxonomy"),
+    NavEntry("Buyer themes", "buyers.theme_list", "admin.buyer_themes"),
     NavEntry("Users", "admin.users", "admin.users"),
     NavEntry("Teams", "admin.teams", "admin.teams"),
     NavEntry("Single sign-on", "sso.settings", "admin.settings"),

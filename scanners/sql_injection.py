@@ -109,6 +109,8 @@ TARGETS = [
         {"list": "lost", "kind": "win_loss", "reason": "{reason}", "period": "year"},
     ),
     Target("leader", "/board/posts", {"competitor": "{competitor}"}),
+    Target("leader", "/board/win-loss/agreement", {"period": "year", "region": "{region}"}),
+    Target("leader", "/board/export/agreement.csv", {"segment": "enterprise", "on": "{today}"}),
     # Fixes, the operations queue, accounts, the catalog.
     Target("leader", "/fixes/", {"status": "open", "team": "{ops_team}", "priority": "P2"}),
     Target("leader", "/fixes/", {"overdue": "1", "page": "1"}),

@@ -78,6 +78,16 @@ POLICY: dict[str, frozenset[Role]] = {
     "followup.view": REPORTERS,  # one's own follow-ups
     "followup.act": REPORTERS,  # mark one's own: customer informed, trust restored, won back...
     "followup.oversee": LEADERS,  # the customers not yet told, across the organisation
+    # the buyer's own voice (forum/buyers): a deal's rep and leaders ask the buyer and read the
+    # answers; leaders record interviews; ops read the quotes on their fixes (named only with
+    # consent); admins curate the theme taxonomy
+    "buyer.ask": REPORTERS,  # create a survey link for a deal: its rep, or leadership
+    "buyer.view": REPORTERS,  # a deal's buyer contacts and answers: its rep, or leadership
+    "buyer.oversee": LEADERS,  # every deal's buyers
+    "buyer.interview": LEADERS,  # record an interview, with quotes and themes
+    "buyer.evidence": LEADERS,  # turn an answer into a report, or evidence on a report or fix
+    "buyer.fix_quotes": STAFF,  # read buyer quotes on a fix (ops: their own team's fixes)
+    "admin.buyer_themes": frozenset({A}),
     # notifications
     "notify.view": EVERYONE,  # one's own notifications only (checked in the views)
     "notify.preferences": EVERYONE,
@@ -129,6 +139,14 @@ def _owes_follow_up(user: User, follow_up) -> bool:
     return follow_up.rep_id == user.id
 
 
+def _deal_rep_or_overseer(user: User, post) -> bool:
+    return post.author_id == user.id or can(user, "buyer.oversee")
+
+
+def _fix_quotes(user: User, fix) -> bool:
+    return can(user, "fix.lead") or user.team_id == fix.owner_team_id
+
+
 def _own_record_or_board(user: User, person) -> bool:
     return user.id == person.id or can(user, "board.view")
 
@@ -144,6 +162,9 @@ OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {
     "fix.assign": _leads_or_works,
     "escalation.acknowledge": _recipient_or_overseer,
     "board.record": _own_record_or_board,
+    "buyer.ask": _deal_rep_or_overseer,
+    "buyer.view": _deal_rep_or_overseer,
+    "buyer.fix_quotes": _fix_quotes,
     "followup.view": _owes_follow_up,
     "followup.act": _owes_follow_up,
 }

@@ -12,6 +12,8 @@ from forum.accounts.models import Account
 from forum.auth.models import User
 from forum.auth.permissions import can, require, require_obj, role_may
 from forum.board import csvexport, dashboards, filters, queries
+from forum.board.queries.agreement import AGREEMENT_HEADER, agreement_rows
+from forum.board.queries.agreement import agreement as buyer_agreement
 from forum.board.queries.comeback import comebacks, made_good, made_good_for_account
 from forum.board.queries.fixes import AGES, PRIORITIES
 from forum.board.queries.lists import KINDS, POST_LISTS, post_list_query
@@ -113,6 +115,33 @@ def win_loss():
         comebacks=comebacks(f),
         **_options(teams),
     )
+
+
+@bp.get("/win-loss/agreement")
+@require("board.view")
+def agreement():
+    """The rep's reason beside the buyer's: match rate, the rep-vs-buyer matrix, how often each
+    side cites each reason, themes over time and response rates, under win/loss's filters."""
+    f, teams = _filter()
+    team_ignored = f.team
+    f = replace(f, team=None)
+    return render_template(
+        "board/agreement.html",
+        f=f,
+        team_ignored=team_ignored,
+        data=buyer_agreement(f, teams),
+        **_options(teams),
+    )
+
+
+@bp.get("/export/agreement.csv")
+@require("board.export")
+def export_agreement():
+    """The agreement view's figures as CSV, for the same filters."""
+    f, teams = _filter()
+    f = replace(f, team=None)
+    data = buyer_agreement(f, teams)
+    return _csv("agreement", f, AGREEMENT_HEADER, agreement_rows(data))
 
 
 @bp.get("/reporters")

@@ -95,12 +95,13 @@ class OutboxMessage(TimestampMixin, db.Model):
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
 
 
-# Messages of these events carry a single-use sign-in link (an invitation, a password reset):
+# Messages of these events carry a single-use link (an invitation, a password reset, a survey):
 # their text is replaced by SCRUBBED once they are sent or given up, so the outbox, its backups
 # and anyone reading the database later hold no live link.
 INVITE_EVENT = "invite"
 RESET_EVENT = "password_reset"
-LINK_EVENTS = frozenset({INVITE_EVENT, RESET_EVENT})
+BUYER_SURVEY_EVENT = "buyer_survey"  # a buyer's single-use survey link (forum/buyers)
+LINK_EVENTS = frozenset({INVITE_EVENT, RESET_EVENT, BUYER_SURVEY_EVENT})
 SCRUBBED = "(This message carried a single-use link; its text was removed once it was sent.)"
 
 

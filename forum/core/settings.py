@@ -15,6 +15,9 @@ DEFAULTS = {
     "customer_told_days": 7,
     # 1: everyone signs in through single sign-on; password sign-in only for a break-glass admin.
     "sso_required": 0,
+    # Buyer names and e-mail addresses are deleted this many months after a survey was made
+    # or an interview recorded; the answers stay, anonymised (forum.buyers.retention).
+    "buyer_retention_months": 12,
 }
 
 

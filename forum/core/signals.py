@@ -19,3 +19,7 @@ fix_commented = _signals.signal("fix-commented")
 escalation_acknowledged = _signals.signal("escalation-acknowledged")
 follow_ups_opened = _signals.signal("follow-ups-opened")
 follow_up_moved = _signals.signal("follow-up-moved")
+
+# Asked, not announced: domains above fixes answer with a panel for the fix page
+# ({"template": ..., **context}, or None), so fixes/ shows them without importing them.
+fix_page_panels = _signals.signal("fix-page-panels")

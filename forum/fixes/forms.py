@@ -86,6 +86,10 @@ class SlaForm(FlaskForm):
         "Days after a fix is verified before leaders see customers not yet told of it",
         validators=[Optional(), NumberRange(0, 365)],
     )
+    buyer_retention_months = BoundedIntegerField(
+        "Months to keep buyer names and e-mail addresses (their answers stay, anonymised)",
+        validators=[Optional(), NumberRange(1, 120)],
+    )
 
 
 for _p in ("P1", "P2", "P3", "P4"):

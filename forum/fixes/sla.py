@@ -21,6 +21,7 @@ POLICY_SETTINGS = (
     "sponsor_after_hours",
     "alert_min_impact",
     "customer_told_days",
+    "buyer_retention_months",
 )
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from forum.auth.permissions import can, require, require_obj
-from forum.core import settings
+from forum.core import settings, signals
 from forum.core.errors import Conflict, DomainError
 from forum.core.params import MAX_IDS, BadFilter, arg_choice, arg_int, to_id, to_int
 from forum.core.time import end_of_day, utcnow
@@ -104,6 +104,7 @@ def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
         verify_prompt=data.verify_prompt,
         window_ends=data.window_ends,
         is_reporter=data.is_reporter,
+        panels=[p for _, p in signals.fix_page_panels.send(fix, user=current_user) if p],
     ), status
 
 

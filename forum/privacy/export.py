@@ -39,6 +39,7 @@ from forum.privacy.export_account import (
     tokens,
 )
 from forum.privacy.export_work import (
+    buyer_requests,
     commitments,
     escalations,
     fix_comments,
@@ -258,6 +259,7 @@ SECTIONS: list[tuple[str, Callable[[User], Iterator[dict]]]] = [
     ("escalations", escalations),
     ("commitments", commitments),
     ("follow_ups", follow_ups),
+    ("buyer_requests", buyer_requests),
     ("notifications", notifications),
     ("notification_preferences", notification_preferences),
     ("mails", mails),

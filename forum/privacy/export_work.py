@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from forum.auth.models import User
+from forum.buyers.models import BuyerResponse, BuyerSurvey
 from forum.catalog.models import Commitment
 from forum.fixes import history
 from forum.fixes.models import Escalation, Fix, FixComment, FixEvent
@@ -123,4 +124,28 @@ def follow_ups(user: User) -> Iterator[dict]:
                 }
                 for e in f.events
             ],
+        }
+
+
+def buyer_requests(user: User) -> Iterator[dict]:
+    """The survey links they made and the buyer interviews they recorded. The buyer's name and
+    address are the buyer's data, not theirs, and stay out of their export."""
+    surveys = sa.select(BuyerSurvey).where(BuyerSurvey.created_by_id == user.id)
+    for s in objects(surveys.order_by(BuyerSurvey.id)):
+        yield {
+            "kind": "survey_link",
+            "id": s.id,
+            "post_id": s.post_id,
+            "product_area": s.product_area,
+            "emailed": s.emailed,
+            "created_at": s.created_at,
+            "answered_at": s.answered_at,
+        }
+    interviews = sa.select(BuyerResponse).where(BuyerResponse.recorded_by_id == user.id)
+    for r in objects(interviews.order_by(BuyerResponse.id)):
+        yield {
+            "kind": "interview",
+            "id": r.id,
+            "post_id": r.post_id,
+            "submitted_at": r.submitted_at,
         }

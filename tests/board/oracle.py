@@ -377,3 +377,64 @@ def money_by_currency(posts) -> dict[str, tuple[int, Decimal]]:
         n, value = out.get(p.currency, (0, Decimal(0)))
         out[p.currency] = (n + 1, value + (p.deal_value or 0))
     return out
+
+
+# --- the rep's reason beside the buyer's ----------------------------------------------------
+
+
+def agreement(world: World, buyers, start: date, end: date, region=None, segment=None) -> dict:
+    """Agreement figures (``forum.board.queries.agreement``'s definitions) in plain Python."""
+    scoped = deals(world, start, end, region, segment)
+    ids = {p.id for p in scoped}
+    first = {}
+    for answer in sorted(buyers.answers, key=lambda a: (a.submitted, a.id)):
+        first.setdefault(answer.post_id, answer)
+    pairs = [(p.primary_reason_id, first[p.id].main_reason_id) for p in scoped if p.id in first]
+    compared = [(r, b) for r, b in pairs if b is not None]
+    matrix: dict = {}
+    by_reps: dict = {}
+    by_buyers: dict = {}
+    branch_reps: dict = {}
+    branch_buyers: dict = {}
+    for rep, buyer in pairs:
+        matrix[(rep, buyer)] = matrix.get((rep, buyer), 0) + 1
+        if rep is not None:
+            by_reps[rep] = by_reps.get(rep, 0) + 1
+            branch = world.reasons[rep] or "other"
+            branch_reps[branch] = branch_reps.get(branch, 0) + 1
+        if buyer is not None:
+            by_buyers[buyer] = by_buyers.get(buyer, 0) + 1
+            branch = world.reasons[buyer] or "other"
+            branch_buyers[branch] = branch_buyers.get(branch, 0) + 1
+    themes: dict = {}
+    for answer in buyers.answers:
+        if answer.post_id in ids:
+            for chosen in answer.quote_themes:
+                for theme in chosen:
+                    name = buyers.themes[theme]
+                    themes[name] = themes.get(name, 0) + 1
+    regions: dict = {}
+    post_region = {p.id: p.region_id for p in scoped}
+    for survey in buyers.surveys:
+        if survey.post_id not in ids:
+            continue
+        row = regions.setdefault(post_region[survey.post_id], {"asked": 0, "hours": []})
+        row["asked"] += 1
+        if survey.answered is not None:
+            row["hours"].append(seconds(survey.answered, survey.created) / 3600)
+    return {
+        "deals": len(scoped),
+        "answered": len(pairs),
+        "compared": len(compared),
+        "matches": sum(1 for r, b in compared if r == b),
+        "matrix": matrix,
+        "by_reps": by_reps,
+        "by_buyers": by_buyers,
+        "branch_reps": branch_reps,
+        "branch_buyers": branch_buyers,
+        "themes": themes,
+        "regions": {
+            k: (v["asked"], len(v["hours"]), percentile(v["hours"], Fraction(1, 2)))
+            for k, v in regions.items()
+        },
+    }

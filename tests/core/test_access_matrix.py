@@ -21,6 +21,8 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from forum.buyers.models import BuyerOutcome, BuyerResponse, ResponseSource
+from forum.buyers.themes import create_theme
 from forum.extensions import db
 from forum.feedback import services as posts
 from forum.feedback.models import PostKind
@@ -46,6 +48,8 @@ UNGUARDED = {
     "sso.login",  # single sign-on: the provider's answer is the credential (tests/auth/test_sso.py)
     "sso.callback",
     "notify.unsubscribe",  # the signed token in the e-mail is the credential (tests/notify)
+    "survey.answer",  # the buyer's single-use link is the credential (tests/buyers)
+    "survey.thanks",  # a page with nothing on it (tests/buyers)
 }
 
 
@@ -212,6 +216,9 @@ SLA_FORM = {
 }
 
 
+SURVEY_FORM = {"contact_name": "Matrix Buyer", "contact_email": "", "product_area": "Robots"}
+INTERVIEW_FORM = {"contact_name": "Matrix Buyer", "outcome": "chose_other", "quote_1": "Too slow"}
+EVIDENCE_FORM = {"target": "fix", "target_id": "{fix}", "quote": ""}
 MARK_FORM = {"to": "informed", "state": "to_tell", "on": "", "note": "Called Anna"}
 MESSAGE_FORM = {"message": "Dear Anna, we changed carriers."}
 
@@ -692,12 +699,41 @@ MATRIX = [
     Row("POST", "/follow-ups/{follow_up}/message", reporters(404), MESSAGE_FORM, case="not theirs"),
     Row("POST", "/follow-ups/{follow_up}/message", {"rep": 302}, MESSAGE_FORM, by="author"),
     Row("GET", "/follow-ups/waiting", leaders(200)),
+    # the buyer's voice: a deal's rep and leaders; interviews and evidence for leaders
+    Row("GET", "/buyers/deals/{deal}", expect(rep=404, ops=403, leader=200, admin=200)),
+    Row("GET", "/buyers/deals/{deal}", {"rep": 200}, by="author"),
+    Row("GET", "/buyers/deals/{post}", reporters(404), case="not a deal"),
+    Row("GET", "/buyers/deals/{missing}", reporters(404)),
+    Row(
+        "POST",
+        "/buyers/deals/{deal}/surveys",
+        expect(rep=404, ops=403, leader=200, admin=200),
+        SURVEY_FORM,
+    ),
+    Row("POST", "/buyers/deals/{deal}/surveys", {"rep": 200}, SURVEY_FORM, by="author"),
+    Row("POST", "/buyers/deals/{missing}/surveys", reporters(404), SURVEY_FORM),
+    Row("GET", "/buyers/deals/{deal}/interview", leaders(200)),
+    Row("GET", "/buyers/deals/{missing}/interview", leaders(404)),
+    Row("POST", "/buyers/deals/{deal}/interview", leaders(302), INTERVIEW_FORM),
+    Row("POST", "/buyers/deals/{missing}/interview", leaders(404), INTERVIEW_FORM),
+    Row("GET", "/buyers/answers/{buyer_answer}/evidence", leaders(200)),
+    Row("GET", "/buyers/answers/{missing}/evidence", leaders(404)),
+    Row("POST", "/buyers/answers/{buyer_answer}/evidence", leaders(302), EVIDENCE_FORM),
+    Row("POST", "/buyers/answers/{missing}/evidence", leaders(404), EVIDENCE_FORM),
+    Row("GET", "/buyers/themes", admin_only(200)),
+    Row("POST", "/buyers/themes", admin_only(302), {"name": "New matrix theme"}),
+    Row("POST", "/buyers/themes/{theme}/rename", admin_only(302), {"name": "Renamed theme"}),
+    Row("POST", "/buyers/themes/{missing}/rename", admin_only(404), {"name": "Renamed theme"}),
+    Row("POST", "/buyers/themes/{theme}/merge", admin_only(302), {"into": "{other_theme}"}),
+    Row("POST", "/buyers/themes/{missing}/merge", admin_only(404), {"into": "{other_theme}"}),
     # the accountability board: leaders and admins read it; anyone sees an account's ledger
     Row("GET", "/board/", leaders(200)),
     Row("GET", "/board/teams/{ops_team}", leaders(200)),
     Row("GET", "/board/teams/{region}", leaders(404), case="a sales region"),
     Row("GET", "/board/teams/{missing}", leaders(404)),
     Row("GET", "/board/win-loss", leaders(200)),
+    Row("GET", "/board/win-loss/agreement", leaders(200)),
+    Row("GET", "/board/export/agreement.csv", leaders(200)),
     Row("GET", "/board/review", leaders(200)),
     Row("GET", "/board/reporters", leaders(200)),
     Row("GET", "/board/fixes", leaders(200)),
@@ -833,6 +869,22 @@ def world(module_app) -> World:
         follow_up = db.session.scalar(sa.select(FollowUp).where(FollowUp.post_id == promise.id))
         webhook = factories.webhook(events=["fix.escalated"])
         disabled_webhook = factories.webhook(active=False)
+        deal = posts.create_post(
+            author,
+            posts.PostInput(
+                kind=PostKind.WIN_LOSS, title="Lost to a rival", body="Price.", outcome="lost"
+            ),
+        )
+        buyer_answer = BuyerResponse(
+            post_id=deal.id,
+            source=ResponseSource.INTERVIEW,
+            outcome=BuyerOutcome.CHOSE_OTHER,
+            contact_name="Matrix Buyer",
+            delivery_experience="Late pallets",
+        )
+        db.session.add(buyer_answer)
+        theme = create_theme("Matrix theme", actor=None)
+        other_theme = create_theme("Other matrix theme", actor=None)
         db.session.commit()
 
         ids = dict(
@@ -866,6 +918,10 @@ def world(module_app) -> World:
             follow_up=follow_up.id,
             webhook=webhook.id,
             disabled_webhook=disabled_webhook.id,
+            deal=deal.id,
+            buyer_answer=buyer_answer.id,
+            theme=theme.id,
+            other_theme=other_theme.id,
             missing=MISSING,
         )
         people = {

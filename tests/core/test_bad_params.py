@@ -62,6 +62,8 @@ PAGES = {
     "board.reporters": Page("leader", FILTER),
     "board.review": Page("leader", FILTER),
     "board.win_loss": Page("leader", FILTER),
+    "board.agreement": Page("leader", FILTER),
+    "board.export_agreement": Page("leader", FILTER),
     "catalog.index": Page("leader", ("team", "stale", "retired")),
     "catalog.new": Page("admin", ("team_id",)),
     "catalog.options": Page("leader", ("team_id",), base="team_id={ops}"),
@@ -101,6 +103,8 @@ NO_PARAMETERS = {
     "admin.teams",
     "rates.index",
     "auth.change_password",
+    "buyers.theme_list",
+    "survey.thanks",
     "auth.forgot_password",
     "auth.login",  # next= only, which tests/auth checks for open redirects
     "feedback.mine",

@@ -18,7 +18,9 @@ is the one reported: won, lost, no decision or still open.
   loss report itself was triaged into a fix that is still open, or the loss gives a
   delivery/operations reason (primary or secondary) and a broken-promise report about the same
   account is linked to a fix that is still open. Shown next to all losses that give a
-  delivery/operations reason, fix or no fix.
+  delivery/operations reason, fix or no fix. Of those lost to an unfixed issue, the
+  **buyer-confirmed** ones are counted apart: a buyer's answer on the deal (survey or interview)
+  names a delivery/operations reason as theirs.
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from forum.accounts.models import Account
 from forum.board.filters import SEGMENTS, BoardFilter, Bucket, TeamRef, period_buckets
 from forum.board.queries.fixes import OPEN
 from forum.board.queries.sql import bucket_index, count_if, in_range, region_and_segment, sum_if
+from forum.buyers.models import BuyerResponse
 from forum.core.money import Money
 from forum.extensions import db
 from forum.feedback.models import Outcome, Post, PostKind, PostStatus, post_secondary_reasons
@@ -86,6 +89,16 @@ def unfixed_operations_issue():
         .exists()
     )
     return sa.or_(own, sa.and_(Post.account_id.is_not(None), delivery_reason(), account))
+
+
+def buyer_confirmed_delivery():
+    """A buyer's answer on the deal names a delivery/operations reason as its main reason."""
+    return (
+        sa.select(BuyerResponse.id)
+        .join(TaxonomyTerm, TaxonomyTerm.id == BuyerResponse.main_reason_id)
+        .where(BuyerResponse.post_id == Post.id, TaxonomyTerm.branch == ReasonBranch.DELIVERY)
+        .exists()
+    )
 
 
 def deal_predicates() -> dict:
@@ -179,6 +192,7 @@ class WinLoss:
     lost_all: list[DealSum] = field(default_factory=list)
     lost_delivery: list[DealSum] = field(default_factory=list)
     lost_unfixed: list[DealSum] = field(default_factory=list)
+    lost_unfixed_buyer: list[DealSum] = field(default_factory=list)  # buyer-confirmed
 
 
 def _outcome_columns():
@@ -285,6 +299,7 @@ def win_loss(f: BoardFilter, teams: list[TeamRef]) -> WinLoss:
     competitors.sort(key=lambda r: (-r.deals, r.label, r.key))
 
     preds = deal_predicates()
+    confirmed = sa.and_(preds["lost_unfixed"], buyer_confirmed_delivery())
     lost_rows = db.session.execute(
         sa.select(
             Post.currency,
@@ -294,6 +309,8 @@ def win_loss(f: BoardFilter, teams: list[TeamRef]) -> WinLoss:
             sum_if(preds["lost_delivery"], Post.deal_value).label("value_delivery"),
             count_if(preds["lost_unfixed"]).label("n_unfixed"),
             sum_if(preds["lost_unfixed"], Post.deal_value).label("value_unfixed"),
+            count_if(confirmed).label("n_confirmed"),
+            sum_if(confirmed, Post.deal_value).label("value_confirmed"),
         )
         .where(*scope, preds["lost"])
         .group_by(Post.currency)
@@ -316,6 +333,9 @@ def win_loss(f: BoardFilter, teams: list[TeamRef]) -> WinLoss:
             DealSum(c, int(row["n_delivery"]), _money(row["value_delivery"]))
         )
         result.lost_unfixed.append(DealSum(c, int(row["n_unfixed"]), _money(row["value_unfixed"])))
+        result.lost_unfixed_buyer.append(
+            DealSum(c, int(row["n_confirmed"]), _money(row["value_confirmed"]))
+        )
     return result
 
 

@@ -1,0 +1,1 @@
+"""The buyer's own voice: survey links, recorded interviews, quotes, themes and evidence."""

@@ -107,6 +107,8 @@ class Config:
     WRITE_LIMIT_PER_USER = os.environ.get("WRITE_LIMIT_PER_USER", "30 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Calls to /api/v1 per token (or signed-in user, or address without either).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
     # Unset (None) counts as 0 outside production; production wants it said, even as 0.
     PROXY_FIX_X_FOR = _optional_int("PROXY_FIX_X_FOR")
     # How many processes serve the app: gunicorn takes WEB_CONCURRENCY as its worker count,

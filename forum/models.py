@@ -1,6 +1,7 @@
 """Every model module, imported once so the metadata (and alembic) sees all tables."""
 
 from forum.accounts import models as accounts
+from forum.api import models as api
 from forum.auth import models as auth
 from forum.catalog import models as catalog
 from forum.core import (
@@ -22,6 +23,7 @@ from forum.taxonomy import models as taxonomy
 # Imported for their tables (and the search listeners), named here so nothing reads as unused.
 __all__ = [
     "accounts",
+    "api",
     "audit",
     "auth",
     "catalog",

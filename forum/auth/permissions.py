@@ -92,6 +92,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "board.export": LEADERS,
     "board.record": REPORTERS,
     "board.own_record": frozenset({R}),
+    # the JSON API (/api/v1) and personal access tokens
+    "api.use": EVERYONE,  # make tokens and call the API as oneself, with one's own rights
+    "api.token_revoke": EVERYONE,  # one's own tokens; admins anyone's
+    "admin.api_tokens": frozenset({A}),  # see and revoke every user's tokens
     # search (what each result and snippet may show is decided by the rules above)
     "search.view": EVERYONE,
 }
@@ -125,6 +129,10 @@ def _owes_follow_up(user: User, follow_up) -> bool:
     return follow_up.rep_id == user.id
 
 
+def _own_token_or_admin(user: User, token) -> bool:
+    return token.user_id == user.id or can(user, "admin.api_tokens")
+
+
 def _own_record_or_board(user: User, person) -> bool:
     return user.id == person.id or can(user, "board.view")
 
@@ -142,6 +150,7 @@ OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {
     "board.record": _own_record_or_board,
     "followup.view": _owes_follow_up,
     "followup.act": _owes_follow_up,
+    "api.token_revoke": _own_token_or_admin,
 }
 
 

@@ -6,6 +6,7 @@ from flask_smorest import Api
 
 from forum.api.v1 import fixes, me, posts
 from forum.api.v1.schemas import ErrorSchema
+from forum.auth.permissions import require
 
 SETTINGS = {
     "API_TITLE": "Voice of Sales",
@@ -43,11 +44,12 @@ class VersionedApi(Api):
 
 api = VersionedApi()
 
-docs = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+docs = Blueprint("api_reference", __name__, url_prefix="/api/v1")
 
 
 @docs.get("/docs")
-def reference():
+@require("api.use")
+def index():
     """The API reference, drawn by the vendored Redoc from the OpenAPI document."""
     response = render_template("api/reference.html")
     # Redoc styles itself with <style> elements; scripts stay 'self' only.

@@ -29,9 +29,20 @@ def Id(**kwargs) -> fields.Integer:  # noqa: N802 - reads as a field type
     return fields.Integer(strict=True, validate=validate.Range(1, MAX_INT), **kwargs)
 
 
+def _amount_in_range(value) -> None:
+    if not 0 <= value <= MAX_AMOUNT:
+        raise ma.ValidationError(f"Must be from 0 to {MAX_AMOUNT}.")
+
+
 def Amount(**kwargs) -> fields.Decimal:  # noqa: N802
+    """An amount (a number, or its digits as text); documented as a number in its range
+    (apispec would write Range's bounds as text, which is no JSON schema)."""
     return fields.Decimal(
-        places=2, validate=validate.Range(0, MAX_AMOUNT), allow_nan=False, **kwargs
+        places=2,
+        validate=_amount_in_range,
+        allow_nan=False,
+        metadata={"minimum": 0, "maximum": MAX_AMOUNT},
+        **kwargs,
     )
 
 

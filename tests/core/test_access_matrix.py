@@ -522,6 +522,10 @@ MATRIX = [
     Row("POST", "/api/v1/fixes/{missing}/transitions", api_everyone(404), json=API_ACK),
     Row("POST", "/api/v1/fixes/{fix}/comments", api_everyone(201), json=COMMENT_FORM),
     Row("POST", "/api/v1/fixes/{missing}/comments", api_everyone(404), json=COMMENT_FORM),
+    Row("GET", "/api/v1/accounts", api_everyone(200)),
+    Row("GET", "/api/v1/accounts?q=a&segment=enterprise&region={region}", api_everyone(200)),
+    Row("GET", "/api/v1/accounts/{account}", api_everyone(200)),
+    Row("GET", "/api/v1/accounts/{missing}", api_everyone(404)),
     # personal access tokens: one's own; admins see and revoke anyone's
     Row("GET", "/settings/tokens/", everyone(200)),
     Row("POST", "/settings/tokens/", everyone(200), TOKEN_FORM),

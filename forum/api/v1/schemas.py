@@ -365,3 +365,46 @@ class PageArgsSchema(ma.Schema):
         unknown = ma.EXCLUDE
 
     page = fields.String(metadata={"description": "1, 2, ..."})
+
+
+# ---- accounts
+
+
+class AccountSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    segment = fields.String(required=True)
+    region = fields.String(required=True, allow_none=True)
+    arr = fields.String(required=True, allow_none=True)
+    arr_currency = fields.String(required=True)
+    crm_id = fields.String(required=True, allow_none=True)
+
+
+class AccountPageSchema(ma.Schema):
+    accounts = fields.List(fields.Nested(AccountSchema), required=True)
+    page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class AccountArgsSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    q = fields.String(metadata={"description": "Part of the name or the CRM id"})
+    segment = fields.String()
+    region = fields.String(metadata={"description": "A sales region's team id"})
+    page = fields.String(metadata={"description": "1, 2, ..."})
+
+
+class LedgerEntrySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class LedgerSchema(ma.Schema):
+    account = fields.Nested(AccountSchema, required=True)
+    entries = fields.List(fields.Nested(LedgerEntrySchema), required=True)

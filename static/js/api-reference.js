@@ -3,5 +3,5 @@ import { init } from "../vendor/redoc/redoc.standalone.js";
 
 const element = document.getElementById("api-reference");
 if (element) {
-  init(element.dataset.spec, { hideDownloadButton: false }, element);
+  init(element.dataset.spec, { disableTelemetry: true }, element);
 }

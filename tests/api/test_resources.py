@@ -256,3 +256,21 @@ def test_following_and_notifications(client, world, as_):
     assert listed.status_code == 200 and "unread" in listed.get_json()
     missing = client.post("/api/v1/notifications/999999/read", headers=headers, csrf=False)
     assert missing.status_code == 404
+
+
+def test_a_leader_triages_through_the_same_service_and_others_change_nothing(
+    app, client, world, as_
+):
+    url = f"/api/v1/triage/posts/{world.plain}"
+    refused = client.post(url, json={"action": "note"}, headers=as_(world.owner_ops))
+    assert refused.status_code == 403
+    no_reason = client.post(url, json={"action": "decline"}, headers=as_(world.leader))
+    assert no_reason.status_code == 400
+    with app.app_context():
+        assert db.session.get(Post, world.plain).status == "new"
+    declined = client.post(
+        url, json={"action": "decline", "text": "Out of scope"}, headers=as_(world.leader)
+    )
+    assert declined.status_code == 200 and declined.get_json()["status"] == "declined"
+    again = client.post(url, json={"action": "note"}, headers=as_(world.leader))
+    assert again.status_code == 400 and "already been triaged" in error_of(again)["message"]

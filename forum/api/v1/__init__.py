@@ -4,7 +4,7 @@ from the marshmallow schemas that also validate requests and shape responses."""
 from flask import Blueprint, Flask, render_template
 from flask_smorest import Api
 
-from forum.api.v1 import accounts, fixes, me, posts
+from forum.api.v1 import accounts, fixes, me, posts, triage
 from forum.api.v1.schemas import ErrorSchema
 from forum.auth.permissions import require
 
@@ -55,7 +55,7 @@ def index():
     # Redoc styles itself with <style> elements; scripts stay 'self' only.
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
     return response, 200, {"Content-Security-Policy": csp}
@@ -66,6 +66,6 @@ def init_app(app: Flask) -> None:
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
     api.init_app(app)
-    for blueprint in (me.bp, posts.bp, fixes.bp, accounts.bp):
+    for blueprint in (me.bp, posts.bp, fixes.bp, accounts.bp, triage.bp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)

@@ -408,3 +408,20 @@ class LedgerEntrySchema(ma.Schema):
 class LedgerSchema(ma.Schema):
     account = fields.Nested(AccountSchema, required=True)
     entries = fields.List(fields.Nested(LedgerEntrySchema), required=True)
+
+
+# ---- triage
+
+
+class TriageSchema(ma.Schema):
+    action = fields.String(
+        required=True,
+        validate=validate.OneOf(["decline", "needs_info", "note", "duplicate", "attach"]),
+    )
+    text = Text(
+        validate=validate.Length(max=MAX_BODY),
+        load_default="",
+        metadata={"description": "decline: the reason; needs_info: the question; note: a remark"},
+    )
+    original_id = Id(metadata={"description": "duplicate: the report it repeats"})
+    fix_id = Id(metadata={"description": "attach: the fix to link it to"})

@@ -114,6 +114,7 @@ TARGETS = [
     # Fixes, the operations queue, accounts, the catalog.
     Target("leader", "/fixes/", {"status": "open", "team": "{ops_team}", "priority": "P2"}),
     Target("leader", "/fixes/", {"overdue": "1", "page": "1"}),
+    Target("leader", "/api/v1/board", {"period": "year", "on": "{today}", "team": "{ops_team}"}),
     Target("leader", "/api/v1/fixes", {"status": "any", "team": "{ops_team}", "priority": "P2"}),
     Target("leader", "/fixes/queue", {"team": "{ops_team}"}),
     Target("leader", "/accounts/", {"q": "a", "segment": "enterprise", "region": "{region}"}),

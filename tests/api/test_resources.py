@@ -274,3 +274,14 @@ def test_a_leader_triages_through_the_same_service_and_others_change_nothing(
     assert declined.status_code == 200 and declined.get_json()["status"] == "declined"
     again = client.post(url, json={"action": "note"}, headers=as_(world.leader))
     assert again.status_code == 400 and "already been triaged" in error_of(again)["message"]
+
+
+def test_the_board_figures_are_for_leaders_and_count_the_open_fix(client, world, as_):
+    assert client.get("/api/v1/board", headers=as_(world.other_rep)).status_code == 403
+    board = client.get("/api/v1/board?period=year", headers=as_(world.leader)).get_json()
+    assert board["period"] == "year"
+    team = next(r for r in board["teams"] if r["team"]["id"] == world.owner_ops.team_id)
+    assert team["counts"]["open"] == 1
+    assert board["total"]["team"] is None
+    bad = client.get("/api/v1/board?from=2026-13-40", headers=as_(world.leader))
+    assert bad.status_code == 400 and error_of(bad)["code"] == "bad_request"

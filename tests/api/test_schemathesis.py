@@ -26,7 +26,7 @@ from tests import factories
 
 pytestmark = pytest.mark.committed
 
-EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 4}
+EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 3}
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 
 

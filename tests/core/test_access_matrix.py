@@ -541,6 +541,12 @@ MATRIX = [
         api(rep=403, ops=403, leader=404, admin=404),
         json={"action": "note"},
     ),
+    Row("GET", "/api/v1/board", api(rep=403, ops=403, leader=200, admin=200)),
+    Row(
+        "GET",
+        "/api/v1/board?period=year&team={ops_team}",
+        api(rep=403, ops=403, leader=200, admin=200),
+    ),
     Row("GET", "/api/v1/accounts", api_everyone(200)),
     Row("GET", "/api/v1/accounts?q=a&segment=enterprise&region={region}", api_everyone(200)),
     Row("GET", "/api/v1/accounts/{account}", api_everyone(200)),

@@ -53,6 +53,7 @@ PAGES = {
     "admin.users": Page("admin", ("q", "role", "page")),
     "api.posts": Page("leader", FEED),
     "api_posts.Posts": Page("leader", FEED),
+    "api_board.Board": Page("leader", FILTER),
     "api_accounts.Accounts": Page("leader", ("q", "segment", "region", "page")),
     "api_fixes.Fixes": Page("leader", ("status", "team", "priority", "overdue", "page")),
     "api_me.Notifications": Page("rep", ("page",)),

@@ -4,7 +4,7 @@ from the marshmallow schemas that also validate requests and shape responses."""
 from flask import Blueprint, Flask, render_template
 from flask_smorest import Api
 
-from forum.api.v1 import accounts, fixes, me, posts, triage
+from forum.api.v1 import accounts, board, fixes, me, posts, triage
 from forum.api.v1.schemas import ErrorSchema
 from forum.auth.permissions import require
 
@@ -66,6 +66,6 @@ def init_app(app: Flask) -> None:
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
     api.init_app(app)
-    for blueprint in (me.bp, posts.bp, fixes.bp, accounts.bp, triage.bp):
+    for blueprint in (me.bp, posts.bp, fixes.bp, accounts.bp, triage.bp, board.bp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs)

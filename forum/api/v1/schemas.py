@@ -425,3 +425,40 @@ class TriageSchema(ma.Schema):
     )
     original_id = Id(metadata={"description": "duplicate: the report it repeats"})
     fix_id = Id(metadata={"description": "attach: the fix to link it to"})
+
+
+# ---- the accountability board
+
+
+class BoardRowSchema(ma.Schema):
+    team = fields.Nested(
+        RefSchema, required=True, allow_none=True, metadata={"description": "null: all teams"}
+    )
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    median_age_days = fields.Float(required=True, allow_none=True)
+    ttr_median_days = fields.Float(required=True, allow_none=True)
+    ttr_p90_days = fields.Float(required=True, allow_none=True)
+    on_time_rate = fields.Float(required=True, allow_none=True)
+    reopen_rate = fields.Float(required=True, allow_none=True)
+    recurrence_rate = fields.Float(required=True, allow_none=True)
+
+
+class BoardSchema(ma.Schema):
+    period = fields.String(required=True)
+    start = fields.Date(required=True)
+    end = fields.Date(required=True, metadata={"description": "The last day included"})
+    teams = fields.List(fields.Nested(BoardRowSchema), required=True)
+    total = fields.Nested(BoardRowSchema, required=True)
+
+
+class BoardArgsSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    period = fields.String(metadata={"enum": ["month", "quarter", "half", "year", "custom"]})
+    on = fields.String(metadata={"description": "YYYY-MM-DD: the period containing that day"})
+    from_ = fields.String(data_key="from", metadata={"description": "YYYY-MM-DD, the first day"})
+    to = fields.String(metadata={"description": "YYYY-MM-DD, with `from`: a custom period"})
+    region = fields.String(metadata={"description": "A sales region's team id"})
+    team = fields.String(metadata={"description": "An operations team's id"})
+    segment = fields.String()

@@ -150,6 +150,8 @@ class Config:
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Voice of Sales")
     BUYER_LIMIT_PER_TOKEN = os.environ.get("BUYER_LIMIT_PER_TOKEN", "10 per hour")
     BUYER_LIMIT_PER_ADDRESS = os.environ.get("BUYER_LIMIT_PER_ADDRESS", "60 per hour")
+    # Calls to /api/v1 per token (or signed-in user, or address without either).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
     # Unset (None) counts as 0 outside production; production wants it said, even as 0.
     PROXY_FIX_X_FOR = _optional_int("PROXY_FIX_X_FOR")
     # How many processes serve the app: gunicorn takes WEB_CONCURRENCY as its worker count,

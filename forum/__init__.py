@@ -12,6 +12,8 @@ from forum import notify, webhooks
 from forum.accounts.views import bp as accounts_bp
 from forum.admin.rates import bp as rates_bp
 from forum.admin.views import bp as admin_bp
+from forum.api import v1 as api_v1
+from forum.api.settings import bp as api_tokens_bp
 from forum.api.views import bp as api_bp
 from forum.auth import list_memory
 from forum.auth.permissions import can
@@ -84,6 +86,7 @@ def create_app(config_class: type | None = None, **overrides) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
+    api_v1.init_app(app)
 
     loop_receivers.connect()  # follow-ups follow the fixes
     buyer_receivers.connect()  # the fix page shows the buyers behind a fix
@@ -141,5 +144,6 @@ def _register_blueprints(app: Flask) -> None:
         search_bp,
         api_bp,
         webhooks_bp,
+        api_tokens_bp,
     ):
         app.register_blueprint(bp)

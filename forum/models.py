@@ -1,6 +1,7 @@
 """Every model module, imported once so the metadata (and alembic) sees all tables."""
 
 from forum.accounts import models as accounts
+from forum.api import models as api
 from forum.auth import models as auth
 from forum.auth.sso import models as sso
 from forum.buyers import models as buyers
@@ -25,6 +26,7 @@ from forum.webhooks import models as webhooks
 # Imported for their tables (and the search listeners), named here so nothing reads as unused.
 __all__ = [
     "accounts",
+    "api",
     "audit",
     "auth",
     "buyers",

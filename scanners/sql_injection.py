@@ -94,6 +94,8 @@ TARGETS = [
     Target("leader", "/posts/", {"tag": "{tag}"}),
     Target("leader", "/posts/", {"after": "{cursor}"}),
     Target("leader", "/api/posts", {"tag": "{tag}", "sort": "risk"}),
+    Target("leader", "/api/v1/posts", {"kind": "win_loss", "author": "{author}", "tag": "{tag}"}),
+    Target("leader", "/api/v1/posts", {"account": "{account}", "after": "{cursor}"}),
     Target("leader", "/posts/similar", {"title": "{title}"}),
     # Search (forum/finder/queries.py SearchFilter).
     Target("leader", "/search/", {"q": "delivery", "kind": "broken_promise", "period": "365d"}),
@@ -114,6 +116,8 @@ TARGETS = [
     # Fixes, the operations queue, accounts, the catalog.
     Target("leader", "/fixes/", {"status": "open", "team": "{ops_team}", "priority": "P2"}),
     Target("leader", "/fixes/", {"overdue": "1", "page": "1"}),
+    Target("leader", "/api/v1/board", {"period": "year", "on": "{today}", "team": "{ops_team}"}),
+    Target("leader", "/api/v1/fixes", {"status": "any", "team": "{ops_team}", "priority": "P2"}),
     Target("leader", "/fixes/queue", {"team": "{ops_team}"}),
     Target("leader", "/accounts/", {"q": "a", "segment": "enterprise", "region": "{region}"}),
     Target("leader", "/accounts/lookup", {"q": "co"}),

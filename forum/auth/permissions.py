@@ -106,6 +106,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "board.export": LEADERS,
     "board.record": REPORTERS,
     "board.own_record": frozenset({R}),
+    # the JSON API (/api/v1) and personal access tokens
+    "api.use": EVERYONE,  # make tokens and call the API as oneself, with one's own rights
+    "api.token_revoke": EVERYONE,  # one's own tokens; admins anyone's
+    "admin.api_tokens": frozenset({A}),  # see and revoke every user's tokens
     # search (what each result and snippet may show is decided by the rules above)
     "search.view": EVERYONE,
 }
@@ -145,6 +149,8 @@ def _deal_rep_or_overseer(user: User, post) -> bool:
 
 def _fix_quotes(user: User, fix) -> bool:
     return can(user, "fix.lead") or user.team_id == fix.owner_team_id
+def _own_token_or_admin(user: User, token) -> bool:
+    return token.user_id == user.id or can(user, "admin.api_tokens")
 
 
 def _own_record_or_board(user: User, person) -> bool:
@@ -167,6 +173,7 @@ OBJECT_RULES: dict[str, Callable[[User, object], bool]] = {
     "buyer.fix_quotes": _fix_quotes,
     "followup.view": _owes_follow_up,
     "followup.act": _owes_follow_up,
+    "api.token_revoke": _own_token_or_admin,
 }
 
 

@@ -67,6 +67,80 @@ FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 PG_DISK_FULL = "53100"  # PostgreSQL's SQLSTATE disk_full
 
 
+# The versioned API's error codes: ``{"error": {"code", "message", "details"}}`` for every status.
+API_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+    507: "insufficient_storage",
+}
+
+API_MESSAGES = {
+    401: "Sign in, or send a valid token as “Authorization: Bearer <token>”.",
+    404: "There is no such resource, or you may not see it.",
+    405: "This resource does not take that method.",
+    413: "The request body is too large.",
+    415: "Send the body as JSON (Content-Type: application/json).",
+    422: "Some fields are invalid.",
+    429: "Too many requests. Wait for the time Retry-After gives, then try again.",
+}
+
+
+def api_style() -> bool:
+    """Is this a request to the versioned API (or an unknown route under /api/)? The first
+    JSON endpoints (``/api/posts``, blueprint ``api``) keep the answers they always gave."""
+    return request.path.startswith("/api/") and request.blueprint != "api"
+
+
+def api_error(status: int, message: str | None = None, details: dict | None = None, headers=None):
+    """The API's one error shape."""
+    body = {
+        "error": {
+            "code": API_CODES.get(status, "error"),
+            "message": message or API_MESSAGES.get(status) or MESSAGES.get(status, ""),
+            "details": details or {},
+        }
+    }
+    return jsonify(body), status, headers or {}
+
+
+def _field_names(messages) -> list[str]:
+    """``{"json": {"author_id": [...]}}`` (webargs) as ``["author_id"]``."""
+    names = []
+    for location in (messages or {}).values():
+        names.extend(str(name) for name in (location if isinstance(location, dict) else {}))
+    return names
+
+
+def api_http_error(exc: HTTPException):
+    """An HTTP error of the API: its message, the fields at fault, the headers it needs."""
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    details, headers = {}, dict(data.get("headers") or {})
+    message = None
+    if status == 422 and "messages" in data:
+        details["fields"] = data["messages"]
+        names = _field_names(data["messages"])
+        message = "Invalid fields: " + ", ".join(names) + "." if names else None
+    elif exc.description and exc.description != type(exc).description:
+        message = exc.description  # what the code that aborted said
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    # 429: Flask-Limiter adds Retry-After (and X-RateLimit-*) to the answer (config.py).
+    return api_error(status, message, details, headers)
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or (
         request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
@@ -114,7 +188,9 @@ def insufficient_storage(exc: BaseException):
     return render_error(507)
 
 
-def render_error(status: int, message: str | None = None):
+def render_error(status: int, message: str | None = None, details: dict | None = None):
+    if api_style():
+        return api_error(status, message, details)
     message = message or MESSAGES.get(status, "")
     if wants_json():
         return jsonify(error=TITLES.get(status, "Error"), message=message, status=status), status
@@ -127,6 +203,13 @@ def render_error(status: int, message: str | None = None):
         _rollback_quietly()
         html = bare_error_page(status, message)
     return html, status
+
+
+def _plain(details: dict) -> dict:
+    """A domain error's details as JSON can carry them (ids, names, lists of those)."""
+    return {
+        k: v for k, v in details.items() if isinstance(v, (str, int, float, bool, list, type(None)))
+    }
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -149,6 +232,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         db.session.rollback()
+        if api_style():
+            return api_http_error(exc)
         message = exc.description if exc.code in (400, 409) and exc.description else None
         if exc.code == 400 and exc.description and "CSRF" in exc.description:
             message = "Your form expired or was sent from elsewhere. Reload the page and try again."
@@ -162,7 +247,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()
-        return render_error(exc.status, exc.message)
+        return render_error(exc.status, exc.message, _plain(exc.details))
 
     @app.errorhandler(OSError)
     def os_error(exc: OSError):
@@ -179,6 +264,8 @@ def register_error_handlers(app: Flask) -> None:
         _rollback_quietly()
         app.logger.error("database unavailable: %s", exc.__class__.__name__)
         status = ServiceUnavailable.code
+        if api_style():
+            return api_error(status, headers={"Retry-After": "5"})
         if wants_json():
             response = jsonify(error=TITLES[status], message=MESSAGES[status], status=status)
             return response, status, {"Retry-After": "5"}

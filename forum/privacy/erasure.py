@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from markupsafe import escape
 
+from forum.api.models import ApiToken
 from forum.auth.models import AuthToken, Role, Team, User, erased_email, normalize_email
 from forum.auth.permissions import ensure, role_filter, role_may
 from forum.auth.sso.models import UserIdentity
@@ -193,6 +194,7 @@ def erase(user: User, *, actor, confirm: str) -> Erasure:
     done.removed = {
         "sign_in_links": _delete(AuthToken, AuthToken.user_id == user.id),
         "sso_identities": _delete(UserIdentity, UserIdentity.user_id == user.id),
+        "api_tokens": _delete(ApiToken, ApiToken.user_id == user.id),
         "notifications": _delete(Notification, Notification.user_id == user.id),
         "notification_preferences": _delete(
             NotificationPreference, NotificationPreference.user_id == user.id

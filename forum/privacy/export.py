@@ -30,6 +30,7 @@ from forum.feedback.models import (
     PostRevision,
 )
 from forum.privacy.export_account import (
+    api_tokens,
     audit_about_them,
     audit_as_actor,
     mails,
@@ -267,6 +268,7 @@ SECTIONS: list[tuple[str, Callable[[User], Iterator[dict]]]] = [
     ("audit_about_them", audit_about_them),
     ("tokens", tokens),
     ("sso_identities", sso_identities),
+    ("api_tokens", api_tokens),
 ]
 
 

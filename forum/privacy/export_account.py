@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
+from forum.api.models import ApiToken
 from forum.auth.models import AuthToken, User
 from forum.auth.sso.models import UserIdentity
 from forum.core.audit import AuditEntry
@@ -115,4 +116,20 @@ def sso_identities(user: User) -> Iterator[dict]:
             "email": i.email,
             "created_at": i.created_at,
             "last_login_at": i.last_login_at,
+        }
+
+
+def api_tokens(user: User) -> Iterator[dict]:
+    """Their personal access tokens: never the secret (only its hash is kept, and not shown)."""
+    query = sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+    for t in objects(query):
+        yield {
+            "name": t.name,
+            "prefix": t.prefix,
+            "scope": t.scope,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "revoked_at": t.revoked_at,
+            "last_used_at": t.last_used_at,
+            "last_used_ip": t.last_used_ip,
         }

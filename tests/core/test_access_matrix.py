@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from forum.api import tokens as api_tokens
 from forum.buyers.models import BuyerOutcome, BuyerResponse, ResponseSource
 from forum.buyers.themes import create_theme
 from forum.extensions import db
@@ -50,6 +51,7 @@ UNGUARDED = {
     "notify.unsubscribe",  # the signed token in the e-mail is the credential (tests/notify)
     "survey.answer",  # the buyer's single-use link is the credential (tests/buyers)
     "survey.thanks",  # a page with nothing on it (tests/buyers)
+    "api-docs.openapi_json",  # the API's description: no data, read by tools without a session
 }
 
 
@@ -84,6 +86,15 @@ def refused(status: int) -> Refused:
 
 def expect(*, rep: int, ops: int, leader: int, admin: int) -> dict[str, int]:
     return {"anonymous": 302, "rep": rep, "ops": ops, "leader": leader, "admin": admin}
+
+
+def api(*, rep: int, ops: int, leader: int, admin: int) -> dict[str, int]:
+    """A row of /api/v1: anonymous callers get 401 (not a redirect to the sign-in page)."""
+    return {"anonymous": 401, "rep": rep, "ops": ops, "leader": leader, "admin": admin}
+
+
+def api_everyone(status: int) -> dict[str, int]:
+    return api(rep=status, ops=status, leader=status, admin=status)
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -130,6 +141,7 @@ class Row:
     data: dict = field(default_factory=dict)
     by: str = ""  # a person of the world who acts instead of a fresh user of their role
     case: str = ""  # tells apart rows of one route and method
+    json: dict | None = None  # a JSON body (the API): sent with the CSRF header, not a form
 
     def build_url(self, world: World) -> str:
         return self.url.format_map(world.ids)
@@ -141,6 +153,15 @@ class Row:
                 value = value.format_map(world.ids)
             elif isinstance(value, Upload):
                 value = (io.BytesIO(value.data), value.name)
+            built[key] = value
+        return built
+
+    def build_json(self, world: World) -> dict:
+        """The JSON body; a value that is exactly ``{name}`` becomes that id, as a number."""
+        built = {}
+        for key, value in (self.json or {}).items():
+            if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+                value = world.ids[value[1:-1]]
             built[key] = value
         return built
 
@@ -219,6 +240,10 @@ SLA_FORM = {
 SURVEY_FORM = {"contact_name": "Matrix Buyer", "contact_email": "", "product_area": "Robots"}
 INTERVIEW_FORM = {"contact_name": "Matrix Buyer", "outcome": "chose_other", "quote_1": "Too slow"}
 EVIDENCE_FORM = {"target": "fix", "target_id": "{fix}", "quote": ""}
+API_POST = {"kind": "field_feedback", "title": "Matrix report", "body": "Said by the API."}
+API_EDIT = {"title": "Edited by the API", "body": "Changed.", "version": "{post_version}"}
+API_ACK = {"to": "acknowledged", "version": "{fix_version}"}
+TOKEN_FORM = {"name": "Matrix token", "scope": "read", "expires_on": ""}
 MARK_FORM = {"to": "informed", "state": "to_tell", "on": "", "note": "Called Anna"}
 MESSAGE_FORM = {"message": "Dear Anna, we changed carriers."}
 
@@ -471,6 +496,112 @@ MATRIX = [
     Row("GET", "/api/posts/{post}", everyone(200)),
     Row("GET", "/api/posts/{shielded}", everyone(200)),
     Row("GET", "/api/posts/{missing}", everyone(404)),
+    # the versioned API, /api/v1 (here with the session cookie and the CSRF header; tokens:
+    # tests/api): the same rules as the pages
+    Row("GET", "/api/v1/docs", everyone(200)),
+    Row("GET", "/api/v1/me", api_everyone(200)),
+    Row("GET", "/api/v1/notifications", api_everyone(200)),
+    Row("POST", "/api/v1/notifications/{missing}/read", api_everyone(404), json={}),
+    Row("GET", "/api/v1/posts", api_everyone(200)),
+    Row("GET", "/api/v1/posts?kind=broken_promise&author={author}", api_everyone(200)),
+    Row("POST", "/api/v1/posts", api(rep=201, ops=403, leader=201, admin=201), json=API_POST),
+    Row(
+        "POST",
+        "/api/v1/posts",
+        api_everyone(422),
+        json=API_POST | {"author_id": "{author}"},
+        case="a field no caller may set",
+    ),
+    Row("GET", "/api/v1/posts/{post}", api_everyone(200)),
+    Row("GET", "/api/v1/posts/{shielded}", api_everyone(200)),
+    Row("GET", "/api/v1/posts/{missing}", api_everyone(404)),
+    Row("PUT", "/api/v1/posts/{post}", api_everyone(403), json=API_EDIT),
+    Row("PUT", "/api/v1/posts/{post}", {"rep": 200}, json=API_EDIT, by="author"),
+    Row("PUT", "/api/v1/posts/{missing}", api_everyone(404), json=API_EDIT),
+    Row("GET", "/api/v1/posts/{post}/comments", api_everyone(200)),
+    Row("GET", "/api/v1/posts/{missing}/comments", api_everyone(404)),
+    Row("POST", "/api/v1/posts/{post}/comments", api_everyone(201), json=COMMENT_FORM),
+    Row(
+        "POST",
+        "/api/v1/posts/{post}/comments",
+        api(rep=403, ops=201, leader=201, admin=201),
+        json=COMMENT_FORM | {"internal": True},
+        case="an internal note",
+    ),
+    Row("POST", "/api/v1/posts/{missing}/comments", api_everyone(404), json=COMMENT_FORM),
+    Row(
+        "POST",
+        "/api/v1/posts/{post}/corroborations",
+        api(rep=201, ops=403, leader=201, admin=201),
+        json={"note": "Me too"},
+    ),
+    Row("POST", "/api/v1/posts/{post}/corroborations", {"rep": 403}, json={}, by="author"),
+    Row(
+        "DELETE",
+        "/api/v1/posts/{post}/corroborations",
+        api(rep=400, ops=403, leader=400, admin=400),
+        json={},
+        case="not corroborated",
+    ),
+    Row("DELETE", "/api/v1/posts/{post}/corroborations", {"rep": 200}, json={}, by="corroborator"),
+    Row("PUT", "/api/v1/posts/{post}/follow", api_everyone(200), json={}),
+    Row("PUT", "/api/v1/posts/{missing}/follow", api_everyone(404), json={}),
+    Row("DELETE", "/api/v1/posts/{post}/follow", {"rep": 200}, json={}, by="author"),
+    Row("GET", "/api/v1/fixes", api_everyone(200)),
+    Row("GET", "/api/v1/fixes?status=any&team={ops_team}", api_everyone(200)),
+    Row("GET", "/api/v1/fixes/{fix}", api_everyone(200)),
+    Row("GET", "/api/v1/fixes/{missing}", api_everyone(404)),
+    Row("GET", "/api/v1/fixes/{fix}/history", api_everyone(200)),
+    Row("GET", "/api/v1/fixes/{missing}/history", api_everyone(404)),
+    Row(
+        "POST",
+        "/api/v1/fixes/{fix}/transitions",
+        api(rep=403, ops=403, leader=200, admin=200),
+        json=API_ACK,
+    ),
+    Row("POST", "/api/v1/fixes/{fix}/transitions", {"ops": 200}, json=API_ACK, by="team_ops"),
+    Row("POST", "/api/v1/fixes/{missing}/transitions", api_everyone(404), json=API_ACK),
+    Row("POST", "/api/v1/fixes/{fix}/comments", api_everyone(201), json=COMMENT_FORM),
+    Row("POST", "/api/v1/fixes/{missing}/comments", api_everyone(404), json=COMMENT_FORM),
+    Row(
+        "POST",
+        "/api/v1/triage/posts/{post}",
+        api(rep=403, ops=403, leader=200, admin=200),
+        json={"action": "note", "text": "Read, no fix needed"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/triage/posts/{post}",
+        api(rep=403, ops=403, leader=400, admin=400),
+        json={"action": "decline", "text": ""},
+        case="no reason",
+    ),
+    Row(
+        "POST",
+        "/api/v1/triage/posts/{missing}",
+        api(rep=403, ops=403, leader=404, admin=404),
+        json={"action": "note"},
+    ),
+    Row("GET", "/api/v1/board", api(rep=403, ops=403, leader=200, admin=200)),
+    Row(
+        "GET",
+        "/api/v1/board?period=year&team={ops_team}",
+        api(rep=403, ops=403, leader=200, admin=200),
+    ),
+    Row("GET", "/api/v1/accounts", api_everyone(200)),
+    Row("GET", "/api/v1/accounts?q=a&segment=enterprise&region={region}", api_everyone(200)),
+    Row("GET", "/api/v1/accounts/{account}", api_everyone(200)),
+    Row("GET", "/api/v1/accounts/{missing}", api_everyone(404)),
+    # personal access tokens: one's own; admins see and revoke anyone's
+    Row("GET", "/settings/tokens/", everyone(200)),
+    Row("POST", "/settings/tokens/", everyone(200), TOKEN_FORM),
+    Row(
+        "POST",
+        "/settings/tokens/{token}/revoke",
+        admin_only(303) | {"rep": 404, "ops": 404, "leader": 404},
+    ),
+    Row("POST", "/settings/tokens/{token}/revoke", {"rep": 303}, by="author"),
+    Row("POST", "/settings/tokens/{missing}/revoke", everyone(404)),
     # triage
     Row("GET", "/triage/", leaders(200)),
     Row("GET", "/triage/fix?post={post}", leaders(200)),
@@ -885,6 +1016,9 @@ def world(module_app) -> World:
         db.session.add(buyer_answer)
         theme = create_theme("Matrix theme", actor=None)
         other_theme = create_theme("Other matrix theme", actor=None)
+        token, _ = api_tokens.create_token(
+            author, name="Matrix", scope="read", expires_on=None, today=date.today()
+        )
         db.session.commit()
 
         ids = dict(
@@ -922,6 +1056,8 @@ def world(module_app) -> World:
             buyer_answer=buyer_answer.id,
             theme=theme.id,
             other_theme=other_theme.id,
+            token=token.id,
+            post_version=post.version,
             missing=MISSING,
         )
         people = {
@@ -997,7 +1133,10 @@ def sign_in(client, login, world: World, role: str, by: str) -> None:
 
 def send(client, row: Row, world: World):
     url = row.build_url(world)
-    if row.method == "GET":
+    if row.json is not None:
+        headers = {"X-CSRFToken": client.csrf_token or ""}
+        response = client.open(url, method=row.method, json=row.build_json(world), headers=headers)
+    elif row.method == "GET":
         response = client.get(url)
     elif row.method == "POST":
         response = client.post(url, data=row.build_data(world))
@@ -1028,7 +1167,11 @@ def test_reads_and_refusals_get_the_expected_status_and_change_nothing(
         expected = row.expected[role]
         if response.status_code != expected:
             problems.append(f"{row}: {response.status_code}, expected {expected}")
-        elif role == "anonymous" and not response.headers["Location"].startswith("/login"):
+        elif (
+            expected == 302
+            and role == "anonymous"
+            and not response.headers["Location"].startswith("/login")
+        ):
             problems.append(f"{row}: sent to {response.headers['Location']}, not to sign in")
     if snapshot(app, remembered=False) != before:
         problems.append(

@@ -17,7 +17,7 @@ def _post_urls(app) -> list[str]:
     """Every POST route outside the JSON API, with 1 for each id and "x" for other parts."""
     urls = set()
     for rule in app.url_map.iter_rules():
-        if "POST" in rule.methods and not rule.endpoint.startswith("api."):
+        if "POST" in rule.methods and not rule.rule.startswith("/api/"):
             urls.add(re.sub(r"<[^>]+>", "x", re.sub(r"<int:[^>]+>", "1", rule.rule)))
     return sorted(urls)
 

@@ -52,6 +52,11 @@ PAGES = {
     "admin.audit_csv": Page("admin", ("action",)),
     "admin.users": Page("admin", ("q", "role", "page")),
     "api.posts": Page("leader", FEED),
+    "api_posts.Posts": Page("leader", FEED),
+    "api_board.Board": Page("leader", FILTER),
+    "api_accounts.Accounts": Page("leader", ("q", "segment", "region", "page")),
+    "api_fixes.Fixes": Page("leader", ("status", "team", "priority", "overdue", "page")),
+    "api_me.Notifications": Page("rep", ("page",)),
     "board.export_fixes": Page("leader", FILTER + ("list", "priority")),
     "board.export_history": Page("leader", FILTER),
     "board.export_posts": Page("leader", FILTER + ("list", "kind", "reason", "competitor")),
@@ -97,6 +102,10 @@ PAGES = {
 
 # GET endpoints without URL arguments that read no integer, filter or page parameter.
 NO_PARAMETERS = {
+    "api-docs.openapi_json",
+    "api_me.Me",
+    "api_reference.index",
+    "api_tokens.index",
     "accounts.new",
     "admin.edit_team",  # /admin/teams/new
     "admin.invite",

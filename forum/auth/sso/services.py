@@ -170,7 +170,7 @@ def record_failure(provider_name: str, error: SsoError, *, ip: str = "") -> None
 def sso_required() -> bool:
     """Whether password sign-in is off: the admins said so and a provider is configured (with
     none left in the environment, passwords work again rather than lock everyone out)."""
-    return bool(settings.get("sso_required")) and bool(configured())
+    return bool(configured()) and bool(settings.get("sso_required"))  # no query without SSO
 
 
 def set_sso_required(required: bool, *, actor, providers: dict) -> None:

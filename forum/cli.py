@@ -15,6 +15,7 @@ from forum.auth.models import Role, User
 from forum.auth.services import create_user
 from forum.core import jobs
 from forum.core.errors import DomainError
+from forum.crm import commands as crm_commands
 from forum.demo import seed
 from forum.extensions import db
 from forum.feedback.attachments import sweep
@@ -203,6 +204,8 @@ def register_commands(app: Flask) -> None:
                 f"The backup is at migration {manifest.revision}; run `flask --app app db "
                 "upgrade` to bring it to this version's schema."
             )
+
+    app.cli.add_command(crm_commands.import_crm)
 
     @app.cli.command("sweep-uploads")
     @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")

@@ -3,6 +3,7 @@
 from forum.accounts import models as accounts
 from forum.auth import models as auth
 from forum.catalog import models as catalog
+from forum.crm import models as crm
 from forum.core import (
     audit,
     jobs,
@@ -25,6 +26,7 @@ __all__ = [
     "audit",
     "auth",
     "catalog",
+    "crm",
     "feedback",
     "feedback_indexing",
     "fixes",

@@ -1,5 +1,6 @@
 """``flask --app app import-crm accounts.csv [opportunities.csv] [--dry-run]``."""
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -72,16 +73,14 @@ def import_crm(accounts, opportunities, dry_run, currency, day_first, rejected, 
         total = count_lines(accounts) + (count_lines(opportunities) if opportunities else 0)
         with (
             accounts.open("rb") as acc,
-            opportunities.open("rb") if opportunities else open("/dev/null", "rb") as opp,
-            click.progressbar(
-                length=total, label="Importing", file=click.get_text_stream("stderr")
-            ) as bar,
+            opportunities.open("rb") if opportunities else nullcontext() as opp,
+            click.progressbar(length=total, label="Importing") as bar,
         ):
             try:
                 run(
                     importer,
                     acc,
-                    opp if opportunities else None,
+                    opp,
                     names=(accounts.name, opportunities.name if opportunities else ""),
                     on_batch=lambda p: bar.update(p.rows),
                 )

@@ -98,7 +98,7 @@ def _number(text: str) -> Decimal:
         text = text.replace(mark, "")
     if decimal_mark == ",":
         text = text.replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text, re.ASCII):
         raise CellError("enter an amount in figures, e.g. 25000.")
     try:
         return Decimal(text)
@@ -135,6 +135,8 @@ def day(cell: str, *, day_first: bool = False) -> date:
     text = cell.strip()
     if not text:
         raise CellError("a date is required.")
+    if not text.isascii():  # "٣/٣/٢٠٢٦": \d would read other scripts' digits
+        raise CellError(f"“{text[:30]}” is not a date this import reads (e.g. 2024-03-31).")
     try:
         m = re.fullmatch(
             r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ][\d:.]+(?:Z|[+-][\d:]+)?)?", text

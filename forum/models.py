@@ -3,7 +3,6 @@
 from forum.accounts import models as accounts
 from forum.auth import models as auth
 from forum.catalog import models as catalog
-from forum.crm import models as crm
 from forum.core import (
     audit,
     jobs,
@@ -11,6 +10,7 @@ from forum.core import (
     rates,
     settings,
 )
+from forum.crm import models as crm
 from forum.feedback import indexing as feedback_indexing  # search follows posts
 from forum.feedback import models as feedback
 from forum.fixes import indexing as fixes_indexing  # search follows fixes

@@ -28,6 +28,7 @@ NAV = [
     NavEntry("Accounts", "accounts.index", "account.view"),
     NavEntry("Catalog", "catalog.index", "catalog.view"),
     NavEntry("Taxonomies", "taxonomy.index", "admin.taxonomy"),
+    NavEntry("CRM import", "crm.index", "admin.crm"),
     NavEntry("Users", "admin.users", "admin.users"),
     NavEntry("Teams", "admin.teams", "admin.teams"),
     NavEntry("SLA policy", "fixes.sla", "admin.sla"),

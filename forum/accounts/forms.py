@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, DecimalField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
@@ -86,20 +86,3 @@ class NewAccountForm(AccountForm):
     )
     region_id = SelectField("Sales region", coerce=int_or_none, validators=[_chosen])
     confirm_new = BooleanField("None of these: it is a new customer")
-
-
-class MergeForm(FlaskForm):
-    """Fold this account into another (the picker's text and hidden id)."""
-
-    account = StringField(
-        "Merge into",
-        filters=[strip],
-        validators=[DataRequired(), Length(max=120)],
-        description="The account that stays: its name or CRM id.",
-    )
-    account_id = HiddenField()
-    reason = StringField(
-        "Why these are one customer",
-        validators=[DataRequired(), Length(min=5, max=500)],
-        description="Recorded in the audit log.",
-    )

@@ -43,7 +43,8 @@ def org(app):
         for name in ["Price too high", "Missing integration with their ERP"]:
             terms[name] = factories.term(TaxonomyKind.REASON, name, branch=ReasonBranch.PRICE).id
         db.session.commit()
-        yield {"terms": terms, "people": {e: u.id for e, u in people.items()}}
+        ids = {"terms": terms, "people": {e: u.id for e, u in people.items()}}
+    return ids
 
 
 def sample(name: str) -> io.BytesIO:

@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from forum.core.forms import int_or_none, strip
 
@@ -29,7 +29,7 @@ class MergeForm(FlaskForm):
     account = StringField(
         "Merge into",
         filters=[strip],
-        validators=[DataRequired(), Length(max=120)],
+        validators=[Optional(), Length(max=120)],
         description="The account that stays: start typing its name or CRM id.",
     )
     account_id = HiddenField()

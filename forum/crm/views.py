@@ -38,7 +38,7 @@ def _page(form=None, status=200):
     ).all()
     forms = {}
     for name in names:
-        f = MapNameForm(prefix=f"name{name.id}")
+        f = MapNameForm()
         f.term_id.choices = [SelectChoice("", "— choose —")] + [
             SelectChoice(t.id, t.name) for t in terms if t.kind == name.kind
         ]
@@ -126,7 +126,7 @@ def rejected(run_id: int):
 def map_name(name_id: int):
     """Say which taxonomy term a CRM name means; the next import applies it."""
     entry = db.get_or_404(CrmTermName, name_id)
-    form = MapNameForm(prefix=f"name{entry.id}")
+    form = MapNameForm()
     form.term_id.choices = [
         SelectChoice(t.id, t.name)
         for t in db.session.scalars(sa.select(TaxonomyTerm).where(TaxonomyTerm.kind == entry.kind))
@@ -153,6 +153,8 @@ def merge(account_id: int):
     if form.validate_on_submit():
         try:
             target = pick_account(form.account.data, picked_id(form.account_id.data))
+            if target is None:
+                raise DomainError("Pick the account that stays.")
             merge_accounts(source, target, actor=current_user, reason=form.reason.data)
         except UnknownAccount as exc:
             db.session.rollback()

@@ -97,6 +97,7 @@ PAGES = {
 NO_PARAMETERS = {
     "accounts.new",
     "admin.edit_team",  # /admin/teams/new
+    "crm.index",
     "admin.invite",
     "admin.teams",
     "rates.index",

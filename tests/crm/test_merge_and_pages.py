@@ -158,7 +158,7 @@ def test_an_admin_maps_a_crm_name_to_a_term(app, client, login, org):
         )
         entry_id = entry.id
     globex = org["terms"]["Globex Suite"]
-    response = client.post(f"/admin/crm/names/{entry_id}", data={f"name{entry_id}-term_id": globex})
+    response = client.post(f"/admin/crm/names/{entry_id}", data={"term_id": globex})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(CrmTermName, entry_id).term_id == globex
@@ -167,7 +167,7 @@ def test_an_admin_maps_a_crm_name_to_a_term(app, client, login, org):
         other = db.session.scalar(
             sa.select(CrmTermName).where(CrmTermName.name == "Missed go-live date")
         ).id
-    wrong = client.post(f"/admin/crm/names/{other}", data={f"name{other}-term_id": globex})
+    wrong = client.post(f"/admin/crm/names/{other}", data={"term_id": globex})
     assert wrong.status_code == 400
     assert reason  # the right kind would be accepted; the wrong one changed nothing
     with app.app_context():

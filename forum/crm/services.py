@@ -130,6 +130,8 @@ class Importer:
         self.day_first, self.batch_size = day_first, max(1, batch_size)
         self.on_reject = on_reject
         self.summary = Summary()
+        self._names_seen: dict[tuple[str, str], list] = {}  # this batch's unmapped names
+        self._new_reports: list[Post] = []
         self.run_id: int | None = None
 
     # -- the run --------------------------------------------------------------------------
@@ -173,17 +175,26 @@ class Importer:
             for record in export.records():
                 batch.append(record)
                 if len(batch) >= self.batch_size:
-                    handle(batch, columns, seen, tally)
+                    with db.session.no_autoflush:
+                        handle(batch, columns, seen, tally)
                     yield self._done(kind, batch)
                     batch = []
             if batch:
-                handle(batch, columns, seen, tally)
+                with db.session.no_autoflush:
+                    handle(batch, columns, seen, tally)
                 yield self._done(kind, batch)
         self.finish()
 
     def _done(self, kind: str, batch: list) -> Progress:
         # The batch's objects are referenced only by the batch's own dictionaries: the
         # session's identity map holds them weakly, so memory stays bounded whatever the size.
+        self._save_names()
+        if self._new_reports:
+            db.session.flush()  # the new reports' ids, for their authors' follows
+            db.session.add_all(
+                Follow(user_id=post.author_id, post_id=post.id) for post in self._new_reports
+            )
+            self._new_reports = []
         self._save_run()
         db.session.flush()
         return Progress(kind, len(batch))
@@ -392,7 +403,7 @@ class Importer:
             owner = values.pop("owner")
             post = reports.get(cells["crm_id"])
             if post is None:
-                post = self._new_report(cells, values, owner)
+                post = self._new_report(cells, values, owner, accounts[cells["account_crm_id"]])
                 reports[cells["crm_id"]] = post
                 tally.created += 1
                 continue
@@ -406,8 +417,7 @@ class Importer:
             else:
                 tally.unchanged += 1
 
-    def _new_report(self, cells: dict, values: dict, owner: User) -> Post:
-        account = db.session.get(Account, values["account_id"])
+    def _new_report(self, cells: dict, values: dict, owner: User, account: Account) -> Post:
         title = cells.get("name") or f"{account.name} — opportunity {cells['crm_id']}"
         closed = values.get("closed_on")
         post = Post(
@@ -425,8 +435,7 @@ class Importer:
             # A closed deal counts in the period it closed in (the board reads created_at).
             post.created_at = datetime.combine(closed, time(12), tzinfo=UTC)
         db.session.add(post)
-        db.session.flush()
-        db.session.add(Follow(user_id=owner.id, post_id=post.id))
+        self._new_reports.append(post)
         return post
 
     def _deal_values(self, cells: dict, accounts, owners) -> dict:
@@ -495,17 +504,24 @@ class Importer:
         found = self._terms.get((str(kind), key), "missing")
         if found != "missing" and found is not None:
             return found
-        self.summary.unmapped.setdefault(str(kind), set()).add(normalize_name(name)[:80])
-        entry = db.session.scalar(
-            sa.select(CrmTermName).where(CrmTermName.kind == kind, CrmTermName.name_key == key)
-        )
-        if entry is None:
-            entry = CrmTermName(kind=kind, name=normalize_name(name)[:80], name_key=key, rows=0)
-            db.session.add(entry)
-            self._terms[(str(kind), key)] = None
-        entry.rows += 1
-        entry.last_seen_at = utcnow()
+        shown = normalize_name(name)[:80]
+        self.summary.unmapped.setdefault(str(kind), set()).add(shown)
+        seen = self._names_seen.setdefault((str(kind), key), [kind, shown, 0])
+        seen[2] += 1
         return None
+
+    def _save_names(self) -> None:
+        """Count this batch's unmapped names on the admin page's list (one query per name)."""
+        for (_kind, key), (kind, shown, rows) in self._names_seen.items():
+            entry = db.session.scalar(
+                sa.select(CrmTermName).where(CrmTermName.kind == kind, CrmTermName.name_key == key)
+            )
+            if entry is None:
+                entry = CrmTermName(kind=kind, name=shown, name_key=key, rows=0)
+                db.session.add(entry)
+            entry.rows += rows
+            entry.last_seen_at = utcnow()
+        self._names_seen = {}
 
 
 def _outcome(text: str) -> str | None:

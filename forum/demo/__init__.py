@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.services import create_user, hash_password
 from forum.demo.catalog import complete_accounts, seed_accounts, seed_commitments, seed_taxonomies
+from forum.demo.crm import seed_crm
 from forum.demo.fixes import seed_fixes
 from forum.demo.follow_ups import seed_follow_ups
 from forum.demo.posts import seed_posts
@@ -97,6 +98,7 @@ def seed(password: str) -> list[str]:
     # Fixes come after the posts they gather (they take untriaged demo reports first).
     fixes = seed_fixes(users)
     follow_ups = seed_follow_ups(users)  # after the fixes whose verification opened them
+    crm = seed_crm()  # the sample Salesforce and HubSpot exports (samples/crm)
     complete_accounts()  # accounts the stories named in passing get believable facts too
     teams = db.session.scalar(sa.select(sa.func.count(Team.id)))
     return [
@@ -110,5 +112,6 @@ def seed(password: str) -> list[str]:
         f"Marked {follow_ups} follow-ups: customers told, trust restored, a lost deal won back."
         if follow_ups
         else "Demo follow-ups exist already (or no fix is verified).",
+        crm,
         "Sign in as rep@example.com, ops@example.com, leader@example.com or admin@example.com.",
     ]

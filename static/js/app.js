@@ -184,7 +184,7 @@ document.addEventListener("DOMContentLoaded", () => {
     list.id = `account-options-${n}`;
     list.className = "account-options";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Matching accounts");
+    list.setAttribute("aria-label", "Matches");
     list.hidden = true;
     input.after(list);
     input.setAttribute("role", "combobox");

@@ -35,6 +35,7 @@ from forum.core.web import (
     register_request_hygiene,
     warn_once_about_unexpected_proxies,
 )
+from forum.crm.views import bp as crm_bp
 from forum.extensions import csrf, db, limiter, login_manager, migrate
 from forum.feedback.views import bp as feedback_bp
 from forum.finder.views import bp as search_bp
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
         taxonomy_bp,
         accounts_bp,
         catalog_bp,
+        crm_bp,
         feedback_bp,
         fixes_bp,
         loop_bp,

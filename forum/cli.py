@@ -17,6 +17,7 @@ from forum.auth.sso import services as sso
 from forum.buyers import retention
 from forum.core import jobs
 from forum.core.errors import DomainError
+from forum.crm import commands as crm_commands
 from forum.demo import seed
 from forum.extensions import db
 from forum.feedback.attachments import sweep
@@ -251,6 +252,8 @@ def register_commands(app: Flask) -> None:
                 f"The backup is at migration {manifest.revision}; run `flask --app app db "
                 "upgrade` to bring it to this version's schema."
             )
+
+    app.cli.add_command(crm_commands.import_crm)
 
     @app.cli.command("sweep-uploads")
     @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")

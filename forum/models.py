@@ -13,6 +13,7 @@ from forum.core import (
     rates,
     settings,
 )
+from forum.crm import models as crm
 from forum.feedback import indexing as feedback_indexing  # search follows posts
 from forum.feedback import models as feedback
 from forum.fixes import indexing as fixes_indexing  # search follows fixes
@@ -31,6 +32,7 @@ __all__ = [
     "auth",
     "buyers",
     "catalog",
+    "crm",
     "feedback",
     "feedback_indexing",
     "fixes",

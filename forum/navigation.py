@@ -30,6 +30,7 @@ NAV = [
     NavEntry("Catalog", "catalog.index", "catalog.view"),
     NavEntry("Taxonomies", "taxonomy.index", "admin.taxonomy"),
     NavEntry("Buyer themes", "buyers.theme_list", "admin.buyer_themes"),
+    NavEntry("CRM import", "crm.index", "admin.crm"),
     NavEntry("Users", "admin.users", "admin.users"),
     NavEntry("Teams", "admin.teams", "admin.teams"),
     NavEntry("Single sign-on", "sso.settings", "admin.settings"),

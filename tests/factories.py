@@ -180,3 +180,11 @@ def webhook(**fields) -> WebhookEndpoint:
     db.session.add(obj)
     db.session.flush()
     return obj
+def named_account(name: str) -> str:
+    """``name``, after making sure an account of that name exists: reports pick existing
+    accounts and never create one (forum.accounts.services.pick_account)."""
+    from forum.accounts.services import find_account
+
+    if name and find_account(name) is None:
+        account(name)
+    return name

@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectField, StringField
+from wtforms import BooleanField, DecimalField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from forum.accounts.models import Segment
@@ -67,3 +67,22 @@ class AccountForm(FlaskForm):
         validators=[Optional(), Length(max=64)],
         description="The account id in the CRM, e.g. 0016g00000AbCdE1. Unique.",
     )
+
+
+def _chosen(form, field) -> None:
+    if not field.data:
+        raise ValidationError(f"Choose the {field.label.text.lower()}.")
+
+
+class NewAccountForm(AccountForm):
+    """Adding a customer is its own choice, with what a ledger needs: a segment and a region;
+    names like existing ones are offered first, until the person says it is new."""
+
+    segment = SelectField(
+        "Segment",
+        choices=[SelectChoice("", "— choose —")]
+        + [SelectChoice(v, label) for v, label in Segment.choices()],
+        validators=[_chosen],
+    )
+    region_id = SelectField("Sales region", coerce=int_or_none, validators=[_chosen])
+    confirm_new = BooleanField("None of these: it is a new customer")

@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from forum.accounts.models import Account, Segment
-from forum.accounts.services import account_key
+from forum.accounts.services import account_key, similar_accounts
 from forum.auth.models import Team, TeamKind
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind, PostStatus
@@ -60,7 +60,12 @@ def lookup(q: str, limit: int = LOOKUP_LIMIT) -> list[Account]:
         .order_by(sa.case((prefix, 0), else_=1), Account.name_key, Account.id)
         .limit(limit)
     )
-    return list(db.session.scalars(query))
+    found = list(db.session.scalars(query))
+    if len(found) < limit:
+        # A misspelt name ("Banco Austrl") finds nothing literally: offer the names like it.
+        seen = {a.id for a in found}
+        found += similar_accounts(q, limit=limit - len(found), exclude=seen)
+    return found
 
 
 @dataclass(frozen=True)

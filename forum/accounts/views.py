@@ -5,7 +5,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from forum.accounts import queries, services
-from forum.accounts.forms import AccountForm
+from forum.accounts.forms import AccountForm, NewAccountForm
 from forum.accounts.models import Account, Segment
 from forum.auth.permissions import require
 from forum.core.errors import DomainError
@@ -94,10 +94,36 @@ def _save(account: Account | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require("account.edit")
+@require("account.create")
 def new():
-    """Add an account (leaders and admins; reps create bare ones by naming them in a post)."""
-    return _save(None)
+    """Add a customer: its own choice, with segment and region, similar names offered first."""
+    form = NewAccountForm()
+    form.region_id.choices = _region_choices()
+    similar = []
+    if form.validate_on_submit():
+        try:
+            account = services.create_account(
+                name=form.name.data,
+                segment=form.segment.data,
+                region_id=form.region_id.data,
+                arr=form.arr.data,
+                arr_currency=form.arr_currency.data,
+                crm_id=form.crm_id.data,
+                actor=current_user,
+                confirmed_new=form.confirm_new.data,
+            )
+        except services.SimilarAccounts as exc:
+            db.session.rollback()
+            similar = exc.suggestions
+        except DomainError as exc:
+            db.session.rollback()
+            field = form.arr if exc.details.get("field") else form.crm_id
+            field.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Account {account.name} is added.", "success")
+            return redirect(url_for("accounts.detail", account_id=account.id))
+    return render_template("accounts/new.html", form=form, similar=similar)
 
 
 @bp.route("/<int:account_id>/edit", methods=["GET", "POST"])

@@ -54,6 +54,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "account.view": EVERYONE,
     "account.create": REPORTERS,
     "account.edit": LEADERS,
+    "account.merge": frozenset({A}),  # two accounts that are one customer become one (audited)
+    "admin.crm": frozenset({A}),  # CRM import: upload exports, read reports, map CRM names
     "catalog.view": EVERYONE,
     "catalog.edit": frozenset({OPS, A}),
     # triage and fixes (who may move a fix is decided by fixes/workflow.TRANSITIONS)

@@ -6,6 +6,7 @@ from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.services import create_user, hash_password
 from forum.demo.buyers import seed_buyers
 from forum.demo.catalog import complete_accounts, seed_accounts, seed_commitments, seed_taxonomies
+from forum.demo.crm import seed_crm
 from forum.demo.fixes import seed_fixes
 from forum.demo.follow_ups import seed_follow_ups
 from forum.demo.posts import seed_posts
@@ -99,6 +100,7 @@ def seed(password: str) -> list[str]:
     fixes = seed_fixes(users)
     follow_ups = seed_follow_ups(users)  # after the fixes whose verification opened them
     buyers = seed_buyers(users)  # after the deals and the fixes their complaints back
+    crm = seed_crm()  # the sample Salesforce and HubSpot exports (samples/crm)
     complete_accounts()  # accounts the stories named in passing get believable facts too
     teams = db.session.scalar(sa.select(sa.func.count(Team.id)))
     return [
@@ -115,5 +117,6 @@ def seed(password: str) -> list[str]:
         f"Added {buyers} buyer answers (surveys and interviews) on a share of the deals."
         if buyers
         else "Demo buyer answers exist already (or there are no deals).",
+        crm,
         "Sign in as rep@example.com, ops@example.com, leader@example.com or admin@example.com.",
     ]

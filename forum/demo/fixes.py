@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from forum.auth.models import Role, Team, User, normalize_name
 from forum.core import settings
 from forum.core.time import utcnow
+from forum.demo.catalog import story_account
 from forum.demo.fix_stories import AP, ROOT_CAUSES, STORIES, Story
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind, PostStatus
@@ -115,7 +116,7 @@ class _Replay:
                 kind=PostKind.BROKEN_PROMISE,
                 title=story.title,
                 body=story.happened,
-                account=story.account,
+                account=story_account(story.account),
                 team_id=team.id,
                 promised=story.promised,
                 impact={"P1": 4, "P2": 3, "P3": 2, "P4": 1}[story.priority],
@@ -171,7 +172,7 @@ class _Replay:
                 kind=PostKind.BROKEN_PROMISE,
                 title=f"{story.title} again",
                 body="Same depot, same problem.",
-                account="Koala Freight",
+                account=story_account("Koala Freight"),
                 team_id=self.teams[story.team].id,
                 promised=story.promised,
             ),

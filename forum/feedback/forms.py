@@ -28,7 +28,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum.core.forms import BoundedIntegerField, int_or_none
-from forum.core.params import coerce_int
+from forum.core.params import coerce_int, to_id
 from forum.core.rates import reporting_currency
 from forum.feedback import queries
 from forum.feedback.models import CURRENCIES, DealStage, Outcome, PostKind, PromiseBasis
@@ -37,6 +37,14 @@ from forum.taxonomy.models import TaxonomyKind
 
 MAX_BODY = 20_000
 MAX_AMOUNT = 999_999_999_999
+
+
+def picked_id(value):
+    """The picked account's id, or None when nothing (or no id) was picked."""
+    try:
+        return to_id(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -90,8 +98,10 @@ class PostForm(FlaskForm):
     account = StringField(
         "Account",
         validators=[Optional(), Length(max=120)],
-        description="Start typing the customer's name or CRM id.",
+        description="Start typing the customer's name or CRM id, then pick it.",
     )
+    # The account the picker chose: the typeahead's hidden field, or a "Did you mean" choice.
+    account_id = HiddenField(filters=[picked_id])
     tags = StringField(
         "Tags", validators=[Optional(), Length(max=300)], description="Separate tags with commas."
     )
@@ -222,6 +232,7 @@ class CorroborateForm(FlaskForm):
     account = StringField(
         "Another affected account (optional)", validators=[Optional(), Length(max=120)]
     )
+    account_id = HiddenField(filters=[picked_id])
     amount = _amount("Amount at risk for that account (optional)")
     currency = SelectField(
         "Currency of that amount",
@@ -274,6 +285,7 @@ def post_input(form, kind: PostKind) -> PostInput:
         title=form.title.data,
         body=form.body.data,
         account=form.account.data or "",
+        account_id=form.account_id.data,
         tags=form.tag_list(),
         shielded=form.shielded.data,
         submission_key=(form.submission_key.data or "")[:64] or None,

@@ -149,7 +149,8 @@ class Post(TimestampMixin, db.Model):
     stage: Mapped[str | None] = mapped_column(sa.String(20))
     competitor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("taxonomy_terms.id"))
     primary_reason_id: Mapped[int | None] = mapped_column(sa.ForeignKey("taxonomy_terms.id"))
-    crm_opportunity_id: Mapped[str | None] = mapped_column(sa.String(64))
+    crm_opportunity_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    closed_on: Mapped[date | None]  # the deal's close date, from the CRM import
     # A delivery/operations reason can point at what caused the loss: a broken-promise report
     # or a fix. When that fix is verified, the deal's rep is asked to re-engage (forum.loop).
     cause_post_id: Mapped[int | None] = mapped_column(

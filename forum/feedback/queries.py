@@ -16,7 +16,6 @@ from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from forum.accounts.models import Account
 from forum.auth.models import Team, TeamKind, User
 from forum.auth.permissions import can
 from forum.catalog.models import Commitment
@@ -247,11 +246,6 @@ def commitment_choices() -> list[tuple]:
         .order_by(Team.name, Commitment.title)
     ).all()
     return [("", "— none —")] + [(i, f"{team}: {title}") for i, title, team in entries]
-
-
-def account_names() -> list[str]:
-    """Account names for the form's suggestions."""
-    return db.session.scalars(sa.select(Account.name).order_by(Account.name).limit(2000)).all()
 
 
 def filter_options() -> dict:

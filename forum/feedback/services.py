@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.accounts.models import Account
-from forum.accounts.services import find_or_create_account
+from forum.accounts.services import pick_account
 from forum.auth.models import Team, TeamKind, User
 from forum.auth.permissions import can, ensure
 from forum.catalog.models import Commitment
@@ -49,6 +49,7 @@ class PostInput:
     title: str
     body: str
     account: str = ""
+    account_id: int | None = None  # the account the picker chose (wins over the typed name)
     team_id: int | None = None
     tags: list[str] = field(default_factory=list)
     shielded: bool = False
@@ -135,10 +136,9 @@ def _apply(post: Post, data: PostInput, actor: User) -> None:
     post.title = " ".join(data.title.split())
     post.body = data.body
     post.tags = _tags(data.tags)
-    # A shielded report's new account is not audited in the author's name: the audit log would
-    # otherwise tell an admin who wrote it, without the audited reveal.
-    creator = None if post.shielded else actor
-    post.account = find_or_create_account(data.account, actor=creator) if data.account else None
+    # An account is picked, never invented: an unknown name raises UnknownAccount with the
+    # likeliest existing ones (a new customer is added on its own page first).
+    post.account = pick_account(data.account, data.account_id)
     team = db.session.get(Team, data.team_id) if data.team_id else None
     if data.team_id and team is None:
         raise DomainError("That team does not exist.")
@@ -280,6 +280,7 @@ def corroborate(
     amount: Decimal | None = None,
     currency: str | None = None,
     note: str = "",
+    account_id: int | None = None,
 ) -> Corroboration:
     """'Me too': one per user per post, enforced by the unique constraint (also under races)."""
     if post.author_id == user.id:
@@ -290,7 +291,7 @@ def corroborate(
     if amount is not None:
         # A "me too" amount is in the report's currency unless the corroborator says otherwise.
         money = parse(amount, currency or post.currency, field="Amount")
-    acct: Account | None = find_or_create_account(account, actor=user) if account else None
+    acct: Account | None = pick_account(account, account_id)
     # RETURNING tells whether the row went in: with it, PostgreSQL's rowcount is -1, not 1.
     inserted = db.session.execute(
         _insert_ignore(

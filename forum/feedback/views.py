@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from forum.accounts.services import UnknownAccount
 from forum.auth.permissions import can, require, require_obj
 from forum.core.errors import Conflict, DomainError
 from forum.core.params import to_int
@@ -106,9 +107,14 @@ def create(slug: str):
     forms.fill_choices(form, kind)
     if request.method == "GET" and request.args.get("title"):
         form.title.data = request.args["title"][:200]
+    suggestions = []
     if form.validate_on_submit():
         try:
             post = services.create_post(current_user, forms.post_input(form, kind))
+        except UnknownAccount as exc:
+            db.session.rollback()
+            form.account.errors = [exc.message]
+            suggestions = exc.suggestions
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -120,7 +126,7 @@ def create(slug: str):
             )
             return redirect(url_for("feedback.detail", post_id=post.id))
     return render_template(
-        "feedback/form.html", form=form, kind=kind, accounts=queries.account_names(), editing=None
+        "feedback/form.html", form=form, kind=kind, suggestions=suggestions, editing=None
     )
 
 
@@ -157,7 +163,6 @@ def _render_detail(post: Post, *, revealed=None, reveal_form=None, status=200):
         reveal_form=reveal_form or RevealForm(),
         attach_form=AttachForm(),
         revealed=revealed,
-        accounts=queries.account_names(),
     ), status
 
 
@@ -174,12 +179,14 @@ def edit(post_id: int):
     forms.fill_choices(form, kind)
     if request.method == "GET":
         form.account.data = post.account.name if post.account else ""
+        form.account_id.data = post.account_id
         form.tags.data = ", ".join(t.name for t in post.tags)
         if kind == PostKind.WIN_LOSS:
             form.secondary_reason_ids.data = [t.id for t in post.secondary_reasons]
         if kind == PostKind.BROKEN_PROMISE and post.impact:
             form.impact.data = str(post.impact)
     version = request.form.get("version", str(post.version))
+    suggestions = []
     if form.validate_on_submit():
         try:
             base = to_int(version)
@@ -189,6 +196,10 @@ def edit(post_id: int):
             services.update_post(post, current_user, forms.post_input(form, kind), version=base)
         except Conflict:
             raise
+        except UnknownAccount as exc:
+            db.session.rollback()
+            form.account.errors = [exc.message]
+            suggestions = exc.suggestions
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -200,7 +211,7 @@ def edit(post_id: int):
         "feedback/form.html",
         form=form,
         kind=kind,
-        accounts=queries.account_names(),
+        suggestions=suggestions,
         editing=post,
         version=version,
     )
@@ -226,10 +237,15 @@ def corroborate(post_id: int):
             amount=form.amount.data,
             currency=form.currency.data or None,
             note=form.note.data or "",
+            account_id=form.account_id.data,
         )
     except Conflict as exc:
         db.session.rollback()
         flash(exc.message, "info")
+        return redirect(url_for("feedback.detail", post_id=post.id)), 303
+    except UnknownAccount as exc:
+        db.session.rollback()
+        flash(exc.message, "error")  # it names the likeliest accounts ("Did you mean …?")
         return redirect(url_for("feedback.detail", post_id=post.id)), 303
     db.session.commit()
     flash("Thanks — your “me too” is counted.", "success")

@@ -171,3 +171,95 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
   });
 });
+
+// The account picker: matches (and names like a misspelt one) while typing; picking one fills
+// the hidden account id. Without this the form still works: an unknown name comes back with
+// "Did you mean" choices. ARIA 1.2 combobox with a listbox popup.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".account-picker[data-account-lookup]").forEach((picker, n) => {
+    const input = picker.querySelector("input[type=text], input:not([type])");
+    const hidden = picker.querySelector("input[data-account-id]");
+    if (!input || !hidden) return;
+    const list = document.createElement("ul");
+    list.id = `account-options-${n}`;
+    list.className = "account-options";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Matches");
+    list.hidden = true;
+    input.after(list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    let timer = null;
+    let active = -1;
+    let last = null;
+    const options = () => Array.from(list.querySelectorAll("[role=option]"));
+    const close = () => {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    };
+    const choose = (li) => {
+      input.value = li.dataset.name;
+      hidden.value = li.dataset.id;
+      close();
+    };
+    const highlight = (i) => {
+      const all = options();
+      if (!all.length) return;
+      active = (i + all.length) % all.length;
+      all.forEach((li, j) => li.setAttribute("aria-selected", String(j === active)));
+      input.setAttribute("aria-activedescendant", all[active].id);
+    };
+    const render = (accounts, typed) => {
+      list.replaceChildren();
+      accounts.forEach((a, i) => {
+        const li = document.createElement("li");
+        li.id = `${list.id}-${i}`;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.dataset.id = a.id;
+        li.dataset.name = a.name;
+        const exact = a.name.toLowerCase().includes(typed.toLowerCase()) ||
+          (a.crm_id || "").toLowerCase().includes(typed.toLowerCase());
+        li.textContent = exact ? a.name : `Did you mean ${a.name}?`;
+        if (a.crm_id) {
+          const crm = document.createElement("span");
+          crm.className = "muted";
+          crm.textContent = ` (${a.crm_id})`;
+          li.append(crm);
+        }
+        li.addEventListener("mousedown", (event) => { event.preventDefault(); choose(li); });
+        list.append(li);
+      });
+      list.hidden = !accounts.length;
+      input.setAttribute("aria-expanded", String(accounts.length > 0));
+      active = -1;
+    };
+    input.addEventListener("input", () => {
+      hidden.value = "";  // typing again undoes the pick
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const q = input.value.trim();
+        if (q === last) return;
+        last = q;
+        if (q.length < 2) { render([], q); return; }
+        try {
+          const url = `${picker.dataset.accountLookup}?q=${encodeURIComponent(q)}`;
+          const response = await fetch(url, { headers: { Accept: "application/json" } });
+          if (response.ok && input.value.trim() === q) render(await response.json(), q);
+        } catch (err) { /* offline or signed out: the search step still works */ }
+      }, 200);
+    });
+    input.addEventListener("keydown", (event) => {
+      if (list.hidden) return;
+      if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
+      else if (event.key === "Enter" && active >= 0) { event.preventDefault(); choose(options()[active]); }
+      else if (event.key === "Escape") { close(); }
+    });
+    input.addEventListener("blur", close);
+  });
+});

@@ -291,12 +291,18 @@ def test_a_leader_adds_an_account(app, client, login):
     assert response.headers["Location"].endswith(f"/accounts/{account.id}")
 
 
-def test_saving_an_account_is_audited(app, client, login):
+def test_adding_an_account_is_audited(app, client, login):
     who = login("admin")
-    client.post("/accounts/new", data={"name": "Audited Co", "segment": "", "region_id": ""})
     with app.app_context():
-        entry = db.session.scalar(db.select(AuditEntry))
-        assert (entry.action, entry.actor_id) == ("account.save", who.id)
+        region_id = factories.team(TeamKind.SALES, name="APAC").id
+        db.session.commit()
+    client.post(
+        "/accounts/new",
+        data={"name": "Audited Co", "segment": "smb", "region_id": str(region_id)},
+    )
+    with app.app_context():
+        entries = db.session.execute(db.select(AuditEntry.action, AuditEntry.actor_id)).all()
+        assert sorted(entries) == [("account.create", who.id), ("account.save", who.id)]
 
 
 def test_a_leader_edits_an_account(app, client, login):
@@ -316,10 +322,16 @@ def test_a_crm_id_used_by_another_account_is_a_form_error(app, client, login):
     login("leader")
     with app.app_context():
         factories.account(name="First Co", crm_id="0016g00000DuP001")
+        region_id = factories.team(TeamKind.SALES, name="APAC").id
         db.session.commit()
     response = client.post(
         "/accounts/new",
-        data={"name": "Second Co", "segment": "", "region_id": "", "crm_id": "0016g00000DuP001"},
+        data={
+            "name": "Second Co",
+            "segment": "smb",
+            "region_id": str(region_id),
+            "crm_id": "0016g00000DuP001",
+        },
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)

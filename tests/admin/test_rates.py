@@ -12,6 +12,7 @@ from forum.core import rates
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback import services as posts
+from tests import factories
 from tests.fixes import builders
 
 MONTH = rates.month_of(utcnow())
@@ -147,11 +148,18 @@ def two_currencies(app):
     with app.app_context():
         org = builders.org()
         post = builders.report(
-            org.user("rep_reporter"), team_id=org.ops_team_id, account="Acme", amount="10000"
+            org.user("rep_reporter"),
+            team_id=org.ops_team_id,
+            account=factories.named_account("Acme"),
+            amount="10000",
         )
         builders.open_fix(org, [post])
         posts.corroborate(
-            post, org.user("rep_corroborator"), account="Hooli", amount=5000, currency="GBP"
+            post,
+            org.user("rep_corroborator"),
+            account=factories.named_account("Hooli"),
+            amount=5000,
+            currency="GBP",
         )
         db.session.commit()
 

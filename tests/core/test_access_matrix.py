@@ -24,6 +24,7 @@ from PIL import Image
 from forum.api import tokens as api_tokens
 from forum.buyers.models import BuyerOutcome, BuyerResponse, ResponseSource
 from forum.buyers.themes import create_theme
+from forum.crm.models import CrmImport, CrmRejection, CrmTermName
 from forum.extensions import db
 from forum.feedback import services as posts
 from forum.feedback.models import PostKind
@@ -200,6 +201,9 @@ ACCOUNT_FORM = {
     "arr": "",
     "crm_id": "",
 }
+NEW_ACCOUNT_FORM = ACCOUNT_FORM | {"segment": "smb", "region_id": "{region}"}
+CRM_UPLOAD = {"accounts": Upload("accounts.csv", b"crm_id,name\nM-1,Matrix Upload Co\n")}
+MERGE_FORM = {"account": "", "account_id": "{merge_target}", "reason": "One customer, twice"}
 ENTRY_FORM = {
     "title": "Changed title",
     "promise": "Changed promise.",
@@ -371,12 +375,25 @@ MATRIX = [
     Row("GET", "/accounts/lookup?q=Account", everyone(200)),
     Row("GET", "/accounts/{account}", everyone(200)),
     Row("GET", "/accounts/{missing}", everyone(404)),
-    Row("GET", "/accounts/new", leaders(200)),
-    Row("POST", "/accounts/new", leaders(302), ACCOUNT_FORM),
+    Row("GET", "/accounts/new", reporters(200)),
+    Row("POST", "/accounts/new", reporters(302), NEW_ACCOUNT_FORM),
     Row("GET", "/accounts/{account}/edit", leaders(200)),
     Row("GET", "/accounts/{missing}/edit", leaders(404)),
     Row("POST", "/accounts/{account}/edit", leaders(302), ACCOUNT_FORM),
     Row("POST", "/accounts/{missing}/edit", leaders(404), ACCOUNT_FORM),
+    # the CRM import and account merges (admins)
+    Row("GET", "/admin/crm/", admin_only(200)),
+    Row("POST", "/admin/crm/import", admin_only(302), CRM_UPLOAD),
+    Row("GET", "/admin/crm/imports/{crm_run}", admin_only(200)),
+    Row("GET", "/admin/crm/imports/{missing}", admin_only(404)),
+    Row("GET", "/admin/crm/imports/{crm_run}/rejected.csv", admin_only(200)),
+    Row("GET", "/admin/crm/imports/{missing}/rejected.csv", admin_only(404)),
+    Row("POST", "/admin/crm/names/{crm_name}", admin_only(302), {"term_id": "{competitor}"}),
+    Row("POST", "/admin/crm/names/{missing}", admin_only(404), {"term_id": "{competitor}"}),
+    Row("GET", "/admin/crm/accounts/{merge_source}/merge", admin_only(200)),
+    Row("GET", "/admin/crm/accounts/{missing}/merge", admin_only(404)),
+    Row("POST", "/admin/crm/accounts/{merge_source}/merge", admin_only(302), MERGE_FORM),
+    Row("POST", "/admin/crm/accounts/{missing}/merge", admin_only(404), MERGE_FORM),
     # the commitments catalog: a fresh ops user's team is not the entry's team
     Row("GET", "/catalog/", everyone(200)),
     Row("GET", "/catalog/options?team_id={ops_team}", everyone(200)),
@@ -960,6 +977,15 @@ def world(module_app) -> World:
         reason = factories.term("reason")
         cause = factories.term("root_cause")
         account = factories.account()
+        factories.account("Matrix Customer")  # the broken promise below picks it
+        merge_source = factories.account("Matrix Twin")
+        merge_target = factories.account("Matrix Original")
+        crm_run = CrmImport(source="upload", files="accounts.csv", summary={})
+        db.session.add(crm_run)
+        db.session.flush()
+        db.session.add(CrmRejection(import_id=crm_run.id, file="accounts", row=2, reason="x"))
+        crm_name = CrmTermName(kind="competitor", name="Matrix Rival Inc", name_key="mri")
+        db.session.add(crm_name)
         entry = factories.commitment(ops_team.id)
         retired_entry = factories.commitment(ops_team.id, active=False)
 
@@ -1058,6 +1084,10 @@ def world(module_app) -> World:
             other_theme=other_theme.id,
             token=token.id,
             post_version=post.version,
+            merge_source=merge_source.id,
+            merge_target=merge_target.id,
+            crm_run=crm_run.id,
+            crm_name=crm_name.id,
             missing=MISSING,
         )
         people = {

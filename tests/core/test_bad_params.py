@@ -108,6 +108,7 @@ NO_PARAMETERS = {
     "api_tokens.index",
     "accounts.new",
     "admin.edit_team",  # /admin/teams/new
+    "crm.index",
     "admin.invite",
     "admin.teams",
     "rates.index",

@@ -54,7 +54,8 @@ def test_about_forty_accounts_cover_every_segment_and_sales_region(seeded):
 
 def test_demo_crm_ids_look_like_crm_ids_and_are_unique(seeded):
     crm_ids = db.session.scalars(sa.select(Account.crm_id)).all()
-    assert all(re.fullmatch(r"0016g00000[0-9A-Za-z]{6}", c) for c in crm_ids)
+    # the demo's own ids, and those of the sample Salesforce and HubSpot exports (samples/crm)
+    assert all(re.fullmatch(r"001[56]g00000[0-9A-Za-z]{6,7}|[0-9]{10}", c) for c in crm_ids)
     assert len(set(crm_ids)) == len(crm_ids)
 
 
@@ -92,3 +93,17 @@ def test_some_demo_entries_are_stale_and_most_are_not(seeded):
     entries = db.session.scalars(sa.select(Commitment)).all()
     stale = [e for e in entries if e.is_stale()]
     assert 0 < len(stale) < len(entries) / 2
+
+
+def test_the_demo_imports_the_crm_samples_once(seeded):
+    from forum.crm.models import CrmImport
+    from forum.demo.crm import seed_crm
+    from forum.feedback.models import Post
+
+    banco = db.session.scalar(sa.select(Account).where(Account.crm_id == "0015g00000BncAus1"))
+    assert banco is not None and banco.name == "Banco Austral"
+    deal = db.session.scalar(sa.select(Post).where(Post.crm_opportunity_id == "7200000002"))
+    assert deal.outcome == "won"
+    runs = db.session.scalar(sa.select(sa.func.count(CrmImport.id)))
+    assert seed_crm() == "The CRM samples were imported already."
+    assert db.session.scalar(sa.select(sa.func.count(CrmImport.id))) == runs

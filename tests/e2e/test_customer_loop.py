@@ -30,6 +30,7 @@ def _resolved_fix(app, rep_id, deal_rep_id) -> tuple[int, int]:
             TaxonomyKind.REASON, name="Late delivery", branch=ReasonBranch.DELIVERY
         )
         rival = factories.term(TaxonomyKind.COMPETITOR, name="Rival Freight")
+        factories.account("Acme GmbH")  # reports pick existing accounts
         promise = create_post(
             db.session.get(User, rep_id),
             PostInput(

@@ -19,6 +19,7 @@ def _world(app) -> tuple[int, int]:
     with app.app_context():
         region = factories.team("sales", name="EMEA")
         ops = factories.team("operations", name="Shipping & Logistics")
+        factories.account("Acme GmbH")  # reports pick existing accounts
         db.session.add(
             TaxonomyTerm(kind=TaxonomyKind.ROOT_CAUSE, name="Capacity", name_key="capacity")
         )

@@ -16,6 +16,8 @@ def _teams(app) -> tuple[int, int]:
     with app.app_context():
         region = factories.team("sales", name="EMEA")
         ops = factories.team("operations", name="Shipping & Logistics")
+        for name in ("Acme GmbH", "Globex", "Initech"):  # reports pick existing accounts
+            factories.account(name)
         db.session.commit()
         return region.id, ops.id
 

@@ -87,8 +87,9 @@ def sales_team(app):
 
 
 @pytest.fixture
-def post_form(ops_team):
-    """``post_form(kind, **overrides)``: a complete, valid form for that kind of report."""
+def post_form(app, ops_team):
+    """``post_form(kind, **overrides)``: a complete, valid form for that kind of report; the
+    account it names exists (reports pick accounts, they never create them)."""
 
     def _form(kind="field_feedback", **overrides) -> dict:
         data = {"title": "Deliveries arrive a week late", "body": "Three customers told me."}
@@ -102,9 +103,23 @@ def post_form(ops_team):
                 currency="USD",
             )
         data.update(overrides)
+        if data.get("account"):
+            existing_account(app, data["account"])
         return {k: v for k, v in data.items() if v is not None}
 
     return _form
+
+
+def existing_account(app, name: str) -> int:
+    """The id of the account named ``name`` (exactly, ignoring case), made if missing."""
+    from forum.accounts.services import find_account
+
+    with app.app_context():
+        account = find_account(name)
+        if account is None:
+            account = factories.account(name[:120])
+            db.session.commit()
+        return account.id
 
 
 def count(session, model, *where) -> int:

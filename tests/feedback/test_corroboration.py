@@ -12,7 +12,7 @@ from forum.extensions import db
 from forum.feedback import services
 from forum.feedback.models import Corroboration, Post
 from tests import factories
-from tests.feedback.conftest import text
+from tests.feedback.conftest import existing_account, text
 
 
 def corroborations(session, post_id: int) -> int:
@@ -122,9 +122,10 @@ def test_two_clients_saying_me_too_at_once_leave_one_row(app, make_post, make_us
         assert corroborations(db.session, post_id) == 1
 
 
-def test_a_me_too_may_name_another_account_and_amount(client, login, make_post, session):
+def test_a_me_too_may_name_another_account_and_amount(app, client, login, make_post, session):
     login("rep")
     post_id = make_post()
+    existing_account(app, "Initech")
     client.post(
         f"/posts/{post_id}/corroborate",
         data={"account": "Initech", "amount": "1500", "note": "Same at Initech"},
@@ -185,9 +186,10 @@ def test_the_post_page_shows_the_count_and_the_total_at_risk(client, login, app)
     assert "USD 10,500" in page
 
 
-def test_a_me_too_can_be_withdrawn(client, login, make_post, session):
+def test_a_me_too_can_be_withdrawn(app, client, login, make_post, session):
     login("rep")
     post_id = make_post()
+    existing_account(app, "Initech")
     client.post(f"/posts/{post_id}/corroborate", data={"account": "Initech", "amount": "900"})
     response = client.post(f"/posts/{post_id}/corroborate/withdraw")
     assert response.status_code == 302

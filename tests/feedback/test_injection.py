@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from forum.feedback.models import Post
-from tests.feedback.conftest import PAYLOADS, live_markup, text
+from tests.feedback.conftest import PAYLOADS, existing_account, live_markup, text
 
 FIELDS = ["title", "body", "promised", "contact_name", "basis_detail", "tags", "account"]
 
@@ -72,9 +72,11 @@ def test_script_in_an_edited_comments_history_never_runs(client, login, make_pos
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("field", ["note", "account"])
-def test_script_in_a_me_too_never_runs(client, login, make_post, field, payload):
+def test_script_in_a_me_too_never_runs(app, client, login, make_post, field, payload):
     login("rep")
     post_id = make_post()
+    if field == "account":
+        existing_account(app, payload[:120])
     client.post(f"/posts/{post_id}/corroborate", data={field: payload[:120]})
     page = text(client.get(f"/posts/{post_id}"))
     assert "“Me too” (1)" in page
@@ -144,11 +146,16 @@ def test_template_syntax_shows_literally(client, login, post_form, latest, field
     assert "{{7*7}}" in feed or field == "body"
 
 
-def test_an_account_name_with_markup_is_escaped_in_the_account_list(client, login, post_form):
+def test_an_account_name_with_markup_is_escaped_in_the_did_you_mean_choices(
+    app, client, login, post_form
+):
     login("rep")
-    client.post("/posts/new/field-feedback", data=post_form(account='"><svg onload=alert(1)>'))
-    page = text(client.get("/posts/new/field-feedback"))
-    assert '<option value="&#34;&gt;&lt;svg onload=alert(1)&gt;">' in page
+    existing_account(app, '"><svg onload=alert(1)> Holdings')
+    form = post_form()
+    form["account"] = '"><svg onload=alert(1)> Holding'  # misspelt: the search step answers
+    page = text(client.post("/posts/new/field-feedback", data=form))
+    assert "Did you mean one of these accounts?" in page
+    assert "&lt;svg onload=alert(1)&gt; Holdings" in page
     assert live_markup(page) == []
 
 

@@ -63,6 +63,7 @@ def world(app, make_user):
         with app.app_context():
             me = db.session.get(factories.User, viewer.id)
             other = factories.user("rep")
+            factories.account("Other account")  # the edit form picks it
             ids = {"viewer": viewer}
             for whose, author in (("own", me), ("other", other)):
                 post = factories.post(

@@ -126,6 +126,7 @@ def test_a_broken_promise_blaming_a_sales_team_is_refused(
 def test_the_service_also_refuses_a_sales_team_for_a_broken_promise(app, sales_team):
     with app.app_context():
         rep = factories.user("rep")
+        factories.account("Acme")
         data = PostInput(
             kind=PostKind.BROKEN_PROMISE,
             title="t",

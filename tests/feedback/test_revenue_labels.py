@@ -18,6 +18,7 @@ def corroborated(app):
             "broken_promise", title="Pallets late", revenue_at_risk=Decimal("50000"), currency="USD"
         )
         posts.recompute_totals(post)
+        factories.account("Globex")
         posts.corroborate(post, factories.user("rep"), account="Globex", amount=Decimal("30000"))
         db.session.commit()
         return post.id

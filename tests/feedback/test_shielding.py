@@ -206,31 +206,3 @@ def test_after_a_reveal_the_post_page_wears_the_label_again(shielded, make_user,
     client = sign_in(make_user("leader"))
     client.post(f"/posts/{shielded['post']}/reveal", data={"reason": "Customer escalation"})
     assert _leaks(client.get(f"/posts/{shielded['post']}")) == []
-
-
-def test_a_shielded_reports_new_account_is_not_audited_in_the_authors_name(app, client, login):
-    import re
-
-    from forum.core.audit import AuditEntry
-    from forum.extensions import db
-
-    who = login("rep")
-    page = client.get("/posts/new/field-feedback").get_data(as_text=True)
-    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post(
-        "/posts/new/field-feedback",
-        data={
-            "submission_key": key,
-            "title": "Shielded feedback",
-            "body": "Quietly said.",
-            "account": "Brand New Account Ltd",
-            "shielded": "y",
-        },
-    )
-    assert response.status_code == 302
-    with app.app_context():
-        entry = db.session.scalar(
-            sa.select(AuditEntry).where(AuditEntry.action == "account.create")
-        )
-        assert entry is not None
-        assert entry.actor_id is None, f"the audit log names user {who.id}"

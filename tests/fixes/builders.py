@@ -90,7 +90,7 @@ def report(
             kind=PostKind.BROKEN_PROMISE,
             title=title,
             body="The pallets arrived 15 days late.",
-            account=account,
+            account=factories.named_account(account),
             team_id=team_id,
             promised="Delivery in 5 working days",
             revenue_at_risk=Decimal(amount) if amount else None,

@@ -18,6 +18,7 @@ def _setup(app):
         region = factories.team("sales", name="EMEA")
         cause = TaxonomyTerm(kind=TaxonomyKind.ROOT_CAUSE, name="Capacity", name_key="capacity")
         db.session.add(cause)
+        factories.account("Acme GmbH")  # the report picks it
         db.session.commit()
         return ops_team.id, region.id, cause.id
 

@@ -20,6 +20,7 @@ from forum.feedback.models import Post
 from forum.fixes import services as fix_services
 from forum.fixes.models import Fix
 from forum.triage import services as triage
+from tests import factories
 from tests.fixes import builders
 
 
@@ -44,8 +45,12 @@ def setup(app, login) -> Setup:
             actor_id=None,
         )
         rep = org.user("rep_reporter")
-        small_post = builders.report(rep, team_id=org.ops_team_id, account="Acme", amount="10000")
-        big_post = builders.report(rep, team_id=org.ops_team_id, account="Globex", amount="20000")
+        small_post = builders.report(
+            rep, team_id=org.ops_team_id, account=factories.named_account("Acme"), amount="10000"
+        )
+        big_post = builders.report(
+            rep, team_id=org.ops_team_id, account=factories.named_account("Globex"), amount="20000"
+        )
         small = builders.open_fix(org, [small_post], title="Small")
         big = builders.open_fix(org, [big_post], title="Big")
         db.session.commit()
@@ -101,7 +106,10 @@ def test_linking_another_report_moves_every_page(app, client, setup):
     with app.app_context():
         rep = setup.org.user("rep_corroborator")
         extra = builders.report(
-            rep, team_id=setup.org.ops_team_id, account="Initech", amount="30000"
+            rep,
+            team_id=setup.org.ops_team_id,
+            account=factories.named_account("Initech"),
+            amount="30000",
         )
         fix = db.session.get(Fix, setup.small)
         triage.attach_to_fix(extra, fix, actor=setup.org.user("leader"))
@@ -112,7 +120,12 @@ def test_linking_another_report_moves_every_page(app, client, setup):
 def test_merging_a_duplicate_moves_every_page(app, client, setup):
     with app.app_context():
         rep = setup.org.user("rep_corroborator")
-        dup = builders.report(rep, team_id=setup.org.ops_team_id, account="Hooli", amount="30000")
+        dup = builders.report(
+            rep,
+            team_id=setup.org.ops_team_id,
+            account=factories.named_account("Hooli"),
+            amount="30000",
+        )
         original = db.session.get(Post, setup.small_post)
         triage.mark_duplicate(dup, original, actor=setup.org.user("leader"))
         db.session.commit()
@@ -123,7 +136,10 @@ def test_a_me_too_given_after_triage_moves_every_page(app, client, setup):
     with app.app_context():
         post = db.session.get(Post, setup.small_post)
         posts.corroborate(
-            post, setup.org.user("rep_corroborator"), account="Hooli", amount=Decimal("30000")
+            post,
+            setup.org.user("rep_corroborator"),
+            account=factories.named_account("Hooli"),
+            amount=Decimal("30000"),
         )
         db.session.commit()
     _moved(app, client, setup, small=40000)
@@ -135,7 +151,7 @@ def test_a_me_too_in_another_currency_is_converted_and_listed(app, client, setup
         posts.corroborate(
             post,
             setup.org.user("rep_corroborator"),
-            account="Hooli",
+            account=factories.named_account("Hooli"),
             amount=Decimal("25000"),
             currency="GBP",
         )
@@ -148,7 +164,9 @@ def test_withdrawing_a_me_too_moves_every_page_back(app, client, setup):
     with app.app_context():
         post = db.session.get(Post, setup.small_post)
         who = setup.org.user("rep_corroborator")
-        posts.corroborate(post, who, account="Hooli", amount=Decimal("30000"))
+        posts.corroborate(
+            post, who, account=factories.named_account("Hooli"), amount=Decimal("30000")
+        )
         db.session.commit()
     _moved(app, client, setup, small=40000)
     with app.app_context():
@@ -191,7 +209,12 @@ def test_an_account_on_both_fixes_counts_once_in_the_team_row_and_headline(app, 
     with app.app_context():
         post = db.session.get(Post, setup.big_post)
         # A "me too" on the big fix for Acme, the small fix's account, larger than its amount.
-        posts.corroborate(post, setup.org.user("rep_corroborator"), account="Acme", amount=15000)
+        posts.corroborate(
+            post,
+            setup.org.user("rep_corroborator"),
+            account=factories.named_account("Acme"),
+            amount=15000,
+        )
         db.session.commit()
     got = figures(app, client, setup)
     assert got["page"] == 10000  # each fix counts its own accounts

@@ -71,7 +71,7 @@ def build_corpus(app) -> Corpus:
                     kind=PostKind.FIELD_FEEDBACK,
                     title=title,
                     body=body,
-                    account=account,
+                    account=factories.named_account(account),
                     team_id=ops_team.id,
                 ),
             )
@@ -83,7 +83,7 @@ def build_corpus(app) -> Corpus:
                 title="Installation slot missed",
                 body="Nobody came.",
                 promised="A technician on site within 48 hours",
-                account="Globex",
+                account=factories.named_account("Globex"),
                 team_id=ops_team.id,
             ),
         )

@@ -94,7 +94,7 @@ def test_an_edited_comment_is_found_by_its_new_words(app):
 def test_renaming_an_account_makes_its_posts_findable_by_the_new_name(app):
     with app.app_context():
         leader = factories.user("leader")
-        post = _file(factories.user("rep"), account="Initech")
+        post = _file(factories.user("rep"), account=factories.named_account("Initech"))
         db.session.commit()
         save_account(
             post.account,

@@ -12,6 +12,7 @@ from forum.feedback.services import corroborate
 from forum.fixes import revenue
 from forum.fixes.models import Fix, FixEvent
 from forum.triage import services
+from tests import factories
 from tests.fixes import builders
 
 
@@ -70,10 +71,21 @@ def test_revenue_at_risk_counts_each_account_once_at_its_largest_amount(app):
     org = _org(app)
     with app.app_context():
         rep = org.user("rep_reporter")
-        acme_a = builders.report(rep, team_id=org.ops_team_id, account="Acme", amount="50000")
-        acme_b = builders.report(rep, team_id=org.ops_team_id, account="Acme", amount="30000")
-        globex = builders.report(rep, team_id=org.ops_team_id, account="Globex", amount="20000")
-        corroborate(acme_b, org.user("rep_corroborator"), account="Globex", amount=Decimal("25000"))
+        acme_a = builders.report(
+            rep, team_id=org.ops_team_id, account=factories.named_account("Acme"), amount="50000"
+        )
+        acme_b = builders.report(
+            rep, team_id=org.ops_team_id, account=factories.named_account("Acme"), amount="30000"
+        )
+        globex = builders.report(
+            rep, team_id=org.ops_team_id, account=factories.named_account("Globex"), amount="20000"
+        )
+        corroborate(
+            acme_b,
+            org.user("rep_corroborator"),
+            account=factories.named_account("Globex"),
+            amount=Decimal("25000"),
+        )
         fix = services.create_fix_from_posts(
             [acme_a, acme_b, globex],
             actor=org.user("leader"),

@@ -46,6 +46,7 @@ def world(app) -> World:
         owner_ops = factories.user("ops", team_obj=ops_team)
         other_ops = factories.user("ops")
         leader = factories.user("leader")
+        factories.named_account("Acme")  # reports pick existing accounts (forum.accounts)
         shielded = posts.create_post(
             author,
             posts.PostInput(
@@ -245,6 +246,15 @@ def test_a_broken_promise_report_is_filed_with_its_fields(client, world, as_):
     data = response.get_json()
     assert (data["kind"], data["impact"], data["account"]["name"]) == ("broken_promise", 3, "Acme")
     assert data["at_risk_by_currency"] == {"EUR": "25000.00"}
+
+
+def test_a_report_naming_no_existing_account_is_refused_naming_the_field(client, world, as_):
+    body = {"kind": "win_loss", "title": "Lost", "body": "b", "account": "Acme Typo"}
+    response = client.post("/api/v1/posts", json=body, headers=as_(world.other_rep))
+    assert response.status_code == 400
+    assert error_of(response)["details"] == {"field": "account"}
+    with client.application.app_context():
+        assert db.session.scalar(sa.select(Post).where(Post.title == "Lost")) is None
 
 
 def test_following_and_notifications(client, world, as_):

@@ -1,4 +1,4 @@
-"""A full disk: UPLOAD_DIR (and, on SQLite, the database file) on a 2 MB tmpfs that is then
+"""A full disk: UPLOAD_DIR (and, on SQLite, the database file) on an 8 MB tmpfs that is then
 filled. Filing a report answers a clear 507 page, nothing is stored half-way, and once space is
 freed the same server files reports again."""
 
@@ -18,7 +18,7 @@ from tests.faults.stored import stored
 
 pytestmark = [pytest.mark.committed, pytest.mark.slow]
 
-SIZE = "2m"
+SIZE = "8m"  # room for the migrated SQLite file and the migrations' own copies of tables
 EVIDENCE = b"The carrier's e-mail, forwarded.\n" * 300  # 10 kB
 
 

@@ -180,6 +180,8 @@ def webhook(**fields) -> WebhookEndpoint:
     db.session.add(obj)
     db.session.flush()
     return obj
+
+
 def named_account(name: str) -> str:
     """``name``, after making sure an account of that name exists: reports pick existing
     accounts and never create one (forum.accounts.services.pick_account)."""

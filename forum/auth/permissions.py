@@ -151,6 +151,8 @@ def _deal_rep_or_overseer(user: User, post) -> bool:
 
 def _fix_quotes(user: User, fix) -> bool:
     return can(user, "fix.lead") or user.team_id == fix.owner_team_id
+
+
 def _own_token_or_admin(user: User, token) -> bool:
     return token.user_id == user.id or can(user, "admin.api_tokens")
 

@@ -226,8 +226,15 @@ OWNERS = {
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
+# Demo accounts that the CRM sample exports (samples/crm) carry too: the same customer, the same
+# CRM id, so importing the samples updates them instead of adding a second one of the name.
+SAMPLE_CRM_IDS = {"Banco Austral": "0015g00000BncAus1"}
+
+
 def crm_id_for(name: str) -> str:
     """A stable, CRM-looking account id ("0016g00000" and six characters derived from the name)."""
+    if name in SAMPLE_CRM_IDS:
+        return SAMPLE_CRM_IDS[name]
     number = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
     suffix = ""
     for _ in range(6):

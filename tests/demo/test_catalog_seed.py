@@ -102,6 +102,9 @@ def test_the_demo_imports_the_crm_samples_once(seeded):
 
     banco = db.session.scalar(sa.select(Account).where(Account.crm_id == "0015g00000BncAus1"))
     assert banco is not None and banco.name == "Banco Austral"
+    # The demo's Banco Austral is the sample's: one account of the name, updated by the import.
+    same_name = sa.select(sa.func.count(Account.id)).where(Account.name == "Banco Austral")
+    assert db.session.scalar(same_name) == 1
     deal = db.session.scalar(sa.select(Post).where(Post.crm_opportunity_id == "7200000002"))
     assert deal.outcome == "won"
     runs = db.session.scalar(sa.select(sa.func.count(CrmImport.id)))

@@ -30,7 +30,7 @@ def _deal(app, rep_id) -> tuple[int, int]:
                 kind=PostKind.WIN_LOSS,
                 title="Lost the Acme robots deal",
                 body="INTERNAL: they pushed back on the discount.",
-                account="Acme GmbH",
+                account=factories.named_account("Acme GmbH"),
                 outcome="lost",
                 deal_value=Decimal("120000"),
                 currency="EUR",

@@ -14,13 +14,14 @@ from forum.extensions import db
 bp = Blueprint("api_tokens", __name__, url_prefix="/settings/tokens")
 
 
-def _page(form: TokenForm, secret: str = "", status: int = 200):
+def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
+    """The tokens page; ``new_token`` is the secret just made, shown this once."""
     every = tokens.every_token() if can(current_user, "admin.api_tokens") else None
     return (
         render_template(
             "api/tokens.html",
             form=form,
-            secret=secret,
+            secret=new_token or "",
             mine=tokens.tokens_of(current_user),
             every=every,
             now=utcnow(),
@@ -56,7 +57,7 @@ def create():
         form.name.errors = [*form.name.errors, exc.message]
         return _page(form, status=400)
     db.session.commit()
-    return _page(TokenForm(formdata=None), secret=secret)
+    return _page(TokenForm(formdata=None), new_token=secret)
 
 
 @bp.post("/<int:token_id>/revoke")

@@ -5,6 +5,7 @@ import sqlite3
 
 import sqlalchemy as sa
 from flask import Flask, abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
@@ -68,7 +69,25 @@ def _has_nul(values) -> bool:
     return any("\x00" in v for v in values)
 
 
+# Requests a page's script makes in the background while the person types.
+BACKGROUND_ENDPOINTS = {"feedback.similar", "accounts.lookup"}
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, except that a background request sends the cookie back only
+    when it changed it. Flask otherwise re-sends a permanent session on every answer: one still
+    in flight when the person submits a form would answer after the form's redirect and put back
+    the older cookie, dropping the redirect's flash message ("your report is filed")."""
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if request.endpoint in BACKGROUND_ENDPOINTS:
+            return session.modified
+        return super().should_set_cookie(app, session)
+
+
 def register_request_hygiene(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+
     @app.before_request
     def reject_nul_bytes():
         # PostgreSQL refuses NUL in text, and no legitimate form needs it: a clear 400 instead.

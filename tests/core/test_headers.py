@@ -59,3 +59,14 @@ def test_pages_have_no_inline_scripts(client, login):
         body = client.get(url).get_data(as_text=True)
         assert "<script>" not in body
         assert " on" + "click=" not in body
+
+
+def test_a_background_request_does_not_send_the_session_cookie_back(app, client, login):
+    """An answer to the script's lookups would otherwise put back an older cookie after a
+    form's redirect, dropping its flash message."""
+    login("rep")
+    assert "session=" in client.get("/posts/").headers.get("Set-Cookie", "")
+    for url in ("/posts/similar?title=late+pallets", "/accounts/lookup?q=ac"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, url

@@ -7,7 +7,8 @@ import click
 from flask.cli import with_appcontext
 
 from forum.core.errors import DomainError
-from forum.crm.services import Importer, ImportError_, report_writer
+from forum.crm.results import ImportError_, report_writer
+from forum.crm.services import Importer
 from forum.extensions import db
 
 

@@ -9,10 +9,7 @@ batch and yields; the caller commits after each yield (or, for a dry run, rolls 
 end), so a failure never leaves half a batch. Services never commit.
 """
 
-import csv
-import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import BinaryIO
 
@@ -22,93 +19,29 @@ from forum.accounts.models import Account, Segment
 from forum.accounts.services import account_key
 from forum.auth.models import Team, TeamKind, User, normalize_email, normalize_name
 from forum.core import audit
-from forum.core.csvsafe import neutralise
 from forum.core.money import check_currency
 from forum.core.rates import reporting_currency
 from forum.core.time import utcnow
 from forum.crm import mappings
 from forum.crm.models import CrmImport, CrmRejection, CrmTermName
 from forum.crm.reader import Export
+from forum.crm.results import ImportError_, Progress, Rejection, RowRejected, Summary, Tally
 from forum.crm.values import CellError, amount, day, fold, is_formula
 from forum.extensions import db
 from forum.feedback.models import Follow, Outcome, Post, PostKind, PostStatus
 from forum.taxonomy.models import TaxonomyKind, TaxonomyTerm
 
 BATCH = 500
-KEPT_NOTES = 50  # "updated" notes kept in the summary (the counts are always complete)
 IMPORTED_BODY = (
     "Imported from the CRM (opportunity {crm_id}). The rep has not written about this deal yet: "
     "edit this report to say why it was won or lost."
 )
-REPORT_HEADER = ["file", "row", "column", "reason"]
 LIMITS = {"crm_id": 64, "account_crm_id": 64, "name": 120, "owner_email": 254}
 SEGMENT_OF = (
     {fold(s.label): s.value for s in Segment}
     | {fold(s.value.replace("_", " ")): s.value for s in Segment}
     | {fold("Mid market"): "mid_market", fold("SMB"): "smb", fold("Public"): "public_sector"}
 )
-
-
-class ImportError_(Exception):
-    """A file this import cannot read at all (no header, required columns missing)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass
-class Tally:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return dict(
-            created=self.created,
-            updated=self.updated,
-            unchanged=self.unchanged,
-            rejected=self.rejected,
-        )
-
-
-@dataclass
-class Rejection:
-    file: str
-    row: int
-    column: str
-    reason: str
-
-
-class RowRejected(Exception):
-    def __init__(self, column: str, reason: str):
-        super().__init__(reason)
-        self.column, self.reason = column, reason
-
-
-@dataclass
-class Progress:
-    """What one batch did: how many rows it read (for a progress bar)."""
-
-    file: str
-    rows: int
-
-
-@dataclass
-class Summary:
-    files: dict[str, Tally] = field(default_factory=dict)
-    formats: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    unmapped: dict[str, set[str]] = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {
-            "files": {k: t.as_dict() for k, t in self.files.items()},
-            "formats": self.formats,
-            "notes": self.notes[:KEPT_NOTES],
-            "unmapped": {k: sorted(v) for k, v in self.unmapped.items()},
-        }
 
 
 class Importer:
@@ -554,29 +487,6 @@ def _apply(obj, values: dict) -> list[str]:
             setattr(obj, name, value)
             changed.append(name)
     return changed
-
-
-def rejected_rows(run_id: int) -> Iterator[list]:
-    """The rejected-rows report of a run, row by row (for ``csvsafe.download``)."""
-    query = (
-        sa.select(CrmRejection.file, CrmRejection.row, CrmRejection.column, CrmRejection.reason)
-        .where(CrmRejection.import_id == run_id)
-        .order_by(CrmRejection.file, CrmRejection.row, CrmRejection.id)
-        .execution_options(yield_per=1000)
-    )
-    for row in db.session.execute(query):
-        yield list(row)
-
-
-def report_writer(stream: io.TextIOBase) -> Callable[[Rejection], None]:
-    """A rejected-rows report written to ``stream`` as CSV, row by row, formula-safe."""
-    writer = csv.writer(stream)
-    writer.writerow(REPORT_HEADER)
-
-    def write(r: Rejection) -> None:
-        writer.writerow([neutralise(v) for v in (r.file, r.row, r.column, r.reason)])
-
-    return write
 
 
 def map_term_name(entry: CrmTermName, term: TaxonomyTerm, *, actor) -> CrmTermName:

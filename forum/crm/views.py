@@ -11,7 +11,7 @@ from forum.accounts.services import UnknownAccount, pick_account
 from forum.auth.permissions import require
 from forum.core import csvsafe
 from forum.core.errors import DomainError
-from forum.crm import commands, services
+from forum.crm import commands, results, services
 from forum.crm.forms import MapNameForm, MergeForm, UploadForm
 from forum.crm.merge import merge_accounts
 from forum.crm.models import CrmImport, CrmRejection, CrmTermName
@@ -80,7 +80,7 @@ def upload():
             opportunities.stream if opportunities else None,
             names=names,
         )
-    except services.ImportError_ as exc:
+    except results.ImportError_ as exc:
         form.accounts.errors = [exc.message]
         return _page(form, 400)
     if importer.dry_run:
@@ -117,7 +117,7 @@ def rejected(run_id: int):
     """The rejected-rows report: file, row, column, reason (formula-safe CSV)."""
     db.get_or_404(CrmImport, run_id)
     return csvsafe.download(
-        f"crm-import-{run_id}-rejected.csv", services.REPORT_HEADER, services.rejected_rows(run_id)
+        f"crm-import-{run_id}-rejected.csv", results.REPORT_HEADER, results.rejected_rows(run_id)
     )
 
 

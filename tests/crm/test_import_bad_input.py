@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from forum.accounts.models import Account
-from forum.crm.services import ImportError_, report_writer
+from forum.crm.results import ImportError_, report_writer
 from forum.crm.values import CellError, amount, day
 from forum.extensions import db
 from tests.crm.conftest import do_import, tally, text

@@ -203,7 +203,7 @@ def test_batches_do_not_change_the_result(app, org):
 
 
 def test_a_blank_file_says_it_has_no_header(app, org):
-    from forum.crm.services import ImportError_
+    from forum.crm.results import ImportError_
 
     with app.app_context(), pytest.raises(ImportError_, match="no header"):
         do_import(io.BytesIO(b""))

@@ -113,6 +113,7 @@ def test_a_leader_triages_ten_reports_with_the_keyboard_only(app, new_page, sign
     select_next(1)  # report 7
     keys.press("n")
     expect(page.locator(".flash-success")).to_contain_text("1 report noted")
+    expect(shortcuts_ready).to_be_visible()  # the reloaded page's script listens for keys
     keys.press("?")
     expect(page.get_by_role("heading", name="Keyboard shortcuts")).to_be_visible()
     select_next(2)  # reports 8 and 9

@@ -5,7 +5,8 @@ The interface, whatever the database:
 - ``Document`` — what one indexed thing says and which result (target) it leads to;
 - ``index_document`` / ``write`` / ``remove`` / ``remove_targets`` — change the index in the
   caller's transaction (domains rarely call these: ``register_kind`` and ``follow`` keep the
-  index in step: changes are indexed when they commit, and before a search);
+  index in step: changes are indexed when they commit, and before a search; ``note`` says
+  what a bulk write that bypassed the ORM touched);
 - ``search(text, scopes, include_restricted=..., page=...)`` — ranked ``Hit``s with highlighted
   snippets, one per target, filtered by the caller's ``scopes``;
 - ``similar(title, target, ...)`` — targets whose titles share words with ``title``;
@@ -30,7 +31,7 @@ from forum.search.engine import (
 )
 from forum.search.query import Query, parse
 from forum.search.snippets import highlight, snippet
-from forum.search.sync import follow, rebuild, register_kind
+from forum.search.sync import follow, note, rebuild, register_kind
 
 __all__ = [
     "Document",
@@ -41,6 +42,7 @@ __all__ = [
     "follow",
     "highlight",
     "index_document",
+    "note",
     "parse",
     "rebuild",
     "register_kind",

@@ -9,8 +9,9 @@ commit makes the change and its index entry visible together, and a rollback und
 a rolled-back savepoint noted is forgotten with it). A search earlier in the transaction
 first indexes what was noted so far, as the ORM flushes before a query.
 
-Writes that bypass the ORM (bulk ``UPDATE``s) are not seen; none touches indexed columns today,
-and ``flask search reindex`` rebuilds everything from the loaders.
+Writes that bypass the ORM (bulk ``INSERT``s and ``UPDATE``s) are not seen: their author says
+what they touched with ``note`` (the CRM import does, once per batch), and it is indexed at the
+commit like the rest. ``flask search reindex`` rebuilds everything from the loaders.
 """
 
 from collections import defaultdict
@@ -104,6 +105,14 @@ def _after_flush(session: Session, _context) -> None:
                 dropped.add(w.target(obj))
     if refresh or dropped:
         _QUEUE.add(session, (refresh, dropped))
+
+
+def note(refresh: Iterable[Refresh], session: Session | None = None) -> None:
+    """Refresh these documents when the transaction commits: for writes the ORM did not see
+    (a bulk insert or update). Nothing happens if it rolls back."""
+    refresh = list(refresh)
+    if refresh:
+        _QUEUE.add(session if session is not None else db.session, (refresh, set()))
 
 
 def catch_up(session: Session) -> None:

@@ -5,7 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.auth.models import Team
+from forum.auth.models import Team, User
 from forum.core.models import LabelledEnum, TimestampMixin
 from forum.extensions import db
 
@@ -39,8 +39,13 @@ class Account(TimestampMixin, db.Model):
     arr: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     arr_currency: Mapped[str] = mapped_column(sa.String(3), default="USD", server_default="USD")
     crm_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # The account's owner in the CRM (the import keeps it; an erased owner leaves it empty).
+    owner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     region: Mapped[Team | None] = relationship()
+    owner: Mapped[User | None] = relationship()
 
     @property
     def segment_label(self) -> str:

@@ -106,8 +106,9 @@ def echo_summary(importer: Importer) -> None:
         )
     for note in summary.notes[:20]:
         click.echo(f"  {note}")
-    if len(summary.notes) > 20:
-        click.echo(f"  … and {len(summary.notes) - 20} more updated rows")
+    updated = sum(t.updated for t in summary.files.values())
+    if updated > 20:
+        click.echo(f"  … and {updated - 20:,} more updated rows")
     for kind, names in summary.unmapped.items():
         label = "competitors" if kind == "competitor" else "loss reasons"
         click.echo(

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from forum.core.money import ISO_4217, MoneyError, parse
 
@@ -20,6 +21,7 @@ class CellError(ValueError):
         self.reason = reason
 
 
+@lru_cache(maxsize=4096)  # stages, regions, competitors: the same few names on every row
 def fold(text: str) -> str:
     """Case-, accent- and spacing-insensitive key: 'Sólido  CRM' and 'solido crm' agree."""
     decomposed = unicodedata.normalize("NFKD", text or "")

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from forum.accounts import queries, services
@@ -57,7 +58,9 @@ def lookup():
 @require("account.view")
 def detail(account_id: int):
     """An account's facts and its promise ledger."""
-    account = db.get_or_404(Account, account_id)
+    account = db.get_or_404(
+        Account, account_id, options=[joinedload(Account.region), joinedload(Account.owner)]
+    )
     return render_template(
         "accounts/detail.html",
         account=account,

@@ -9,8 +9,9 @@ ended. What only served the person goes: their sign-in links, notifications, not
 preferences, follows, every e-mail addressed to them and the messages they saved for their
 customers (signed with their name; the draft is built afresh). Their reports, comments, notes,
 "me too"s, evidence files (under a neutral file name) and history entries stay, signed with
-the new name; a shielded report stays shielded. Where the app itself wrote their name into
-someone else's notification or e-mail ("<name> commented on ..."), it becomes the new name;
+the new name; a shielded report stays shielded. The customer accounts they owned lose their
+owner. Where the app itself wrote their name into someone else's notification or e-mail
+("<name> commented on ..."), it becomes the new name;
 the audit log keeps its entries (and the person's id) but loses the old name and address
 from their details. Services flush; the caller commits.
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from markupsafe import escape
 
+from forum.accounts.models import Account
 from forum.api.models import ApiToken
 from forum.auth.models import AuthToken, Role, Team, User, erased_email, normalize_email
 from forum.auth.permissions import ensure, role_filter, role_may
@@ -206,13 +208,19 @@ def erase(user: User, *, actor, confirm: str) -> Erasure:
         ),
     }
     user.list_filters = {}  # their filters and named views (which can name people)
-    # They can no longer answer for a team or a catalog entry: escalations and questions
-    # go to whoever the admins name next.
+    # They can no longer answer for a team, a catalog entry or a customer: escalations and
+    # questions go to whoever the admins name next, an account to the next CRM import's owner.
     for column in (Team.lead_id, Team.sponsor_id):
         db.session.execute(sa.update(Team).where(column == user.id).values({column: None}))
     db.session.execute(
         sa.update(Commitment).where(Commitment.owner_id == user.id).values(owner_id=None)
     )
+    done.removed["account_ownerships"] = db.session.execute(
+        sa.update(Account)
+        .where(Account.owner_id == user.id)
+        .values(owner_id=None)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
     # Evidence stays with the report; the name it was uploaded under (which can identify)
     # becomes the neutral one everybody but the author already saw.
     files = db.session.scalars(sa.select(Attachment).where(Attachment.uploader_id == user.id)).all()

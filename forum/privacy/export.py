@@ -40,6 +40,7 @@ from forum.privacy.export_account import (
     tokens,
 )
 from forum.privacy.export_work import (
+    accounts_owned,
     buyer_requests,
     commitments,
     escalations,
@@ -259,6 +260,7 @@ SECTIONS: list[tuple[str, Callable[[User], Iterator[dict]]]] = [
     ("fix_history", fix_history),
     ("escalations", escalations),
     ("commitments", commitments),
+    ("accounts_owned", accounts_owned),
     ("follow_ups", follow_ups),
     ("buyer_requests", buyer_requests),
     ("notifications", notifications),

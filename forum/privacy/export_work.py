@@ -1,11 +1,13 @@
 """The person export's sections about operational work: fixes, their comments and history,
-escalations, catalog commitments and the follow-ups they owe after a fix."""
+escalations, catalog commitments, the follow-ups they owe after a fix and the customer
+accounts they own (from the CRM import)."""
 
 from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from forum.accounts.models import Account
 from forum.auth.models import User
 from forum.buyers.models import BuyerResponse, BuyerSurvey
 from forum.catalog.models import Commitment
@@ -90,6 +92,16 @@ def commitments(user: User) -> Iterator[dict]:
             "last_confirmed_by_them": c.confirmed_by_id == user.id,
             "last_confirmed_at": c.last_confirmed_at,
         }
+
+
+def accounts_owned(user: User) -> Iterator[dict]:
+    query = (
+        sa.select(Account.id, Account.name, Account.crm_id)
+        .where(Account.owner_id == user.id)
+        .order_by(Account.id)
+    )
+    for a in rows(query):
+        yield {"id": a.id, "name": a.name, "crm_id": a.crm_id}
 
 
 def follow_ups(user: User) -> Iterator[dict]:

@@ -5,8 +5,9 @@
         .venv/bin/python -m benchmarks.crm_import_bench        # and PostgreSQL (emptied first!)
 
 Options (environment): CRM_BENCH_ROWS (200000 opportunities; a quarter as many accounts);
-CRM_BENCH_TRACE=1 also measures the peak memory Python allocated during each run (tracemalloc,
-which slows Python code about fourfold: its rows/s are then not the import's).
+CRM_BENCH_SQLITE=0 skips SQLite (PostgreSQL only); CRM_BENCH_TRACE=1 also measures the peak
+memory Python allocated during each run (tracemalloc, which slows Python code about fourfold:
+its rows/s are then not the import's).
 It writes a Salesforce-style accounts and opportunities export to a temporary folder (one row
 in fifty is bad: an unknown owner, a formula, a wrong date), imports it as ``flask import-crm``
 does (a commit per batch of 500; the accounts file, then the opportunities file, as two runs),
@@ -188,7 +189,8 @@ def main() -> None:
         accounts, deals = write_exports(Path(folder))
         size = (accounts.stat().st_size + deals.stat().st_size) / 2**20
         print(f"generated {size:.1f} MiB of CSV")
-        bench("SQLite", f"sqlite:///{folder}/bench.db", accounts, deals)
+        if os.environ.get("CRM_BENCH_SQLITE", "1") == "1":
+            bench("SQLite", f"sqlite:///{folder}/bench.db", accounts, deals)
         postgres = os.environ.get("CRM_BENCH_POSTGRES_URL")
         if postgres:
             bench("PostgreSQL", postgres, accounts, deals)

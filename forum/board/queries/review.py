@@ -16,8 +16,8 @@ from forum.board.queries.fixes import (
     fix_predicates,
     fix_scope,
     team_figures,
-    with_revenue,
 )
+from forum.board.queries.ranking import with_revenue
 from forum.board.queries.sql import at, count_if, in_range, region_and_segment
 from forum.board.queries.winloss import WinLoss, win_loss
 from forum.core.rates import Converter, month_of

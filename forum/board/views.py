@@ -108,7 +108,7 @@ def win_loss():
     f, teams = _filter()
     team_ignored = f.team
     f = replace(f, team=None)
-    data = queries.win_loss(f, teams)
+    data = queries.win_loss(f, teams, utcnow())
     return render_template(
         "board/win_loss.html",
         f=f,

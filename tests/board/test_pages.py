@@ -195,3 +195,13 @@ def test_the_top_fixes_can_be_ranked_by_arr_with_a_link_that_keeps_the_filter(
 
 def test_an_unknown_ranking_is_a_bad_request(client, world, leader):
     assert client.get("/board/?rank=size").status_code == 400
+
+
+def test_win_loss_shows_revenue_lost_in_the_reporting_currency_with_its_breakdown(
+    client, world, leader
+):
+    html = _get(client, "/board/win-loss?period=year", world)
+    assert "Revenue lost by reason (USD)" in html
+    assert re.search(r"<th scope=\"row\">In USD <span class=\"muted\">\(rates of \d{4}-\d\d", html)
+    assert "<summary>By currency" in html
+    assert "Lost EUR" not in html  # no column per currency any more: one figure, its breakdown

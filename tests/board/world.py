@@ -384,6 +384,11 @@ def build(seed: int, *, n_fixes: int = 80, n_deals: int = 60, now: datetime = NO
             primary_reason_id=primary,
             secondary_reason_ids=[s for s in secondary if s != primary],
         )
+    for post in posts:  # some deals in yen, which has no rate (drawn apart, as the ARR is)
+        value = post.deal_value
+        if post.kind == "win_loss" and value is not None and value == value.to_integral_value():
+            if arr_rng.random() < 0.15:
+                post.currency = "JPY"
     store_posts(posts)
     corroborations = []
     for post in rng.sample(posts, min(10, len(posts))):

@@ -128,5 +128,5 @@ def period_review(f: BoardFilter, teams: list[TeamRef], now: datetime) -> Review
         fixed=fixed,
         overdue=overdue,
         causes=causes,
-        win_loss=win_loss(f, teams),
+        win_loss=win_loss(f, teams, now, convert),
     )

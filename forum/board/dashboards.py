@@ -125,23 +125,23 @@ def win_loss_charts(data: queries.WinLoss) -> dict:
         ),
     }
     if data.currencies:
-        currency = max(
-            data.currencies,
-            key=lambda c: sum(
-                m.value for _, ms in data.revenue_by_reason for m in ms if m.currency == c
-            ),
-        )
-        items = []
-        for reason, moneys in data.revenue_by_reason:
-            m = next(m for m in moneys if m.currency == currency)
-            if m.deals:
-                items.append((reason.name, float(m.value), str(m.money)))
+        items = [
+            (r.name, float(r.lost_value.total.amount), str(r.lost_value))
+            for r in data.reasons
+            if r.lost_value is not None and r.lost_value.parts
+        ]
         items.sort(key=lambda i: -i[1])
+        missing = sorted({c for r in data.reasons if r.lost_value for c in r.lost_value.missing})
         out["revenue"] = charts.bars(
             "revenue",
-            f"Revenue lost by reason ({currency})",
-            f"Deal value of the lost deals in {currency}, by primary reason; other currencies "
-            "are in the table.",
+            f"Revenue lost by reason ({data.reporting})",
+            f"Deal value of the lost deals by primary reason, in {data.reporting} at the rates "
+            f"of {data.month}"
+            + (
+                f"; {', '.join(missing)} amounts have no rate and are left out (see the table)."
+                if missing
+                else "."
+            ),
             items,
         )
     return out

@@ -17,6 +17,7 @@ from forum.board.queries.agreement import agreement as buyer_agreement
 from forum.board.queries.comeback import comebacks, made_good, made_good_for_account
 from forum.board.queries.fixes import AGES, PRIORITIES
 from forum.board.queries.lists import KINDS, POST_LISTS, post_list_query
+from forum.board.queries.ranking import RANKS
 from forum.core import csvsafe
 from forum.core.pagination import paginate
 from forum.core.params import arg_choice, arg_int
@@ -57,13 +58,15 @@ def _ops_team_or_404(team_id: int, teams) -> filters.TeamRef:
 def index():
     """The accountability board: every operations team at a glance."""
     f, teams = _filter()
+    rank = arg_choice("rank", RANKS, "revenue", "Rank the top fixes by revenue or arr.")
     now = utcnow()
-    data = queries.board(f, teams, now)
+    data = queries.board(f, teams, now, rank)
     return render_template(
         "board/index.html",
         f=f,
         now=now,
         board=data,
+        ranks=RANKS,
         ages=AGES,
         priorities=PRIORITIES,
         charts=dashboards.board_charts(data),
@@ -105,7 +108,7 @@ def win_loss():
     f, teams = _filter()
     team_ignored = f.team
     f = replace(f, team=None)
-    data = queries.win_loss(f, teams)
+    data = queries.win_loss(f, teams, utcnow())
     return render_template(
         "board/win_loss.html",
         f=f,

@@ -287,6 +287,22 @@ class Converter:
         return convert(totals, month, self.reporting, self.rates)
 
 
+def in_reporting_sql(amount_of, convert: Converter, month: str):
+    """A SQL expression for sorting by an amount kept per currency: the sum, over the reporting
+    currency and every currency with a rate for ``month``, of ``amount_of(currency)`` (a SQL
+    expression, NULL for none) times its rate, each part rounded like ``convert``. An amount in
+    a currency without a rate adds nothing, as it ranks nothing on the board; raw amounts are
+    never compared across currencies."""
+    rates = {c: r for (m, c), r in convert.rates.items() if m == month}
+    rates[convert.reporting] = Decimal(1)
+    places = decimals(convert.reporting)
+    total = sa.literal(0, sa.Numeric(30, 10))
+    for currency, rate in sorted(rates.items()):
+        part = sa.func.coalesce(amount_of(currency), 0) * sa.literal(rate, sa.Numeric(30, 10))
+        total = total + sa.func.round(part, places)
+    return total
+
+
 def rate_list(limit: int = 500) -> list[ExchangeRate]:
     """The rates, newest month first, for the admin page."""
     return list(

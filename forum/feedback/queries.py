@@ -20,7 +20,8 @@ from forum.auth.models import Team, TeamKind, User
 from forum.auth.permissions import can
 from forum.catalog.models import Commitment
 from forum.core.params import MAX_INT, BadFilter, to_id
-from forum.core.time import as_utc
+from forum.core.rates import Converter, in_reporting_sql, month_of
+from forum.core.time import as_utc, utcnow
 from forum.extensions import db
 from forum.feedback.models import (
     Comment,
@@ -36,12 +37,28 @@ from forum.feedback.shielding import person_label
 from forum.taxonomy.models import Tag, TaxonomyKind, TaxonomyTerm
 
 PAGE_SIZE = 25
-MAX_AMOUNT = Decimal("1e14")  # Numeric(14, 2)
+MAX_AMOUNT = Decimal("1e24")  # 10^12 in a currency at a rate of up to 10^9, and then some
 SORTS = {
     "newest": (Post.created_at, "Newest first"),
     "corroborated": (Post.corroboration_count, "Most corroborated"),
-    "risk": (Post.total_at_risk, "Revenue at risk"),
+    "risk": (None, "Revenue at risk"),  # in the reporting currency: ``at_risk_key``
 }
+
+
+def at_risk_key(month: str | None = None):
+    """A report's revenue at risk with its "me too"s (``Post.at_risk_by_currency``) in the
+    reporting currency at ``month``'s rates (this month by default), as a SQL expression:
+    what every "most revenue at risk" order sorts by, never the raw amounts of different
+    currencies. Reads the reporting currency and the rates (two statements)."""
+    month = month or month_of(utcnow())
+    return in_reporting_sql(
+        lambda c: Post.at_risk_by_currency[c].as_numeric(14, 2), Converter({month}), month
+    )
+
+
+def sort_column(sort: str):
+    """The column (or expression) the feed orders by for ``sort``."""
+    return at_risk_key() if sort == "risk" else SORTS[sort][0]
 
 
 @dataclass
@@ -101,11 +118,13 @@ def _int(value: str | None) -> int | None:
         raise BadFilter("That filter cannot be used: ids are positive whole numbers.") from None
 
 
-def encode_cursor(post: Post, sort: str) -> str:
+def encode_cursor(post: Post, sort: str, key=None) -> str:
+    """The cursor after ``post``; ``key`` is its value of the sort expression (the "risk"
+    order's, which is computed, not a column)."""
     value = {
         "newest": lambda p: as_utc(p.created_at).isoformat(),
         "corroborated": lambda p: p.corroboration_count,
-        "risk": lambda p: str(p.total_at_risk or 0),
+        "risk": lambda p: str(key or 0),
     }[sort](post)
     raw = json.dumps([value, post.id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -200,8 +219,9 @@ def feed_query(f: FeedFilter, viewer: User) -> sa.Select:
 
 def feed_page(f: FeedFilter, viewer: User, cursor: str | None = None, size: int = PAGE_SIZE):
     """One page of the feed and the cursor of the next page (None at the end)."""
-    column = SORTS[f.sort][0]
-    query = feed_query(f, viewer).order_by(column.desc(), Post.id.desc())
+    column = sort_column(f.sort)
+    query = feed_query(f, viewer).add_columns(column.label("sort_key"))
+    query = query.order_by(column.desc(), Post.id.desc())
     if cursor:
         value, ident = decode_cursor(cursor, f.sort)
         query = query.where(
@@ -210,8 +230,8 @@ def feed_page(f: FeedFilter, viewer: User, cursor: str | None = None, size: int 
     rows = db.session.execute(query.limit(size + 1)).unique().all()
     more = len(rows) > size
     rows = rows[:size]
-    next_cursor = encode_cursor(rows[-1][0], f.sort) if more and rows else None
-    return rows, next_cursor
+    next_cursor = encode_cursor(rows[-1][0], f.sort, rows[-1][-1]) if more and rows else None
+    return [tuple(row[:-1]) for row in rows], next_cursor
 
 
 def team_choices(kind: PostKind) -> list[tuple]:

@@ -21,6 +21,7 @@ from forum.core.pagination import paginate
 from forum.core.params import BadFilter, page_arg, to_id
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind, PostStatus
+from forum.feedback.queries import at_risk_key
 from forum.fixes.models import Fix, FixStatus
 
 PAGE_SIZE = 25
@@ -30,7 +31,8 @@ SIMILAR_SHOWN = 3
 SORTS = {
     "newest": ("Newest first", (Post.created_at.desc(), Post.id.desc())),
     "oldest": ("Oldest first", (Post.created_at, Post.id)),
-    "revenue": ("Most revenue at risk", (Post.total_at_risk.desc(), Post.created_at.desc())),
+    # in the reporting currency (``order_for``), never raw amounts across currencies
+    "revenue": ("Most revenue at risk", None),
     "impact": (
         "Highest impact",
         (sa.func.coalesce(Post.impact, 0).desc(), Post.created_at.desc()),
@@ -193,6 +195,14 @@ class Inbox:
     accounts: list[tuple[int, str]]
 
 
+def order_for(sort: str) -> tuple:
+    """The ORDER BY of ``sort``; "revenue" orders by the report's revenue at risk with its "me
+    too"s in the reporting currency at this month's rates (two statements for the rates)."""
+    if sort == "revenue":
+        return (at_risk_key().desc(), Post.created_at.desc(), Post.id.desc())
+    return SORTS[sort][1]
+
+
 def inbox(f: InboxFilter, now: datetime, target: timedelta) -> Inbox:
     """One page of untriaged reports matching ``f``, their flags, and the filters' choices."""
     query = _matching(f, now, target)
@@ -208,7 +218,7 @@ def inbox(f: InboxFilter, now: datetime, target: timedelta) -> Inbox:
         joinedload(Post.region),
         joinedload(Post.team),
         joinedload(Post.account),
-    ).order_by(*SORTS[f.sort][1])
+    ).order_by(*order_for(f.sort))
     if wanted is None:
         page = paginate(query, per_page=PAGE_SIZE)
     else:

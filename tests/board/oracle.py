@@ -270,6 +270,33 @@ def top_fixes(world: World, limit: int = 10, region=None, segment=None, team=Non
     return [f.id for f in opened[:limit]]
 
 
+def accounts_touched(world: World, fix: FixRec) -> set[int]:
+    """The accounts named by the fix's linked reports and by their "me too"s."""
+    posts = {p.id: p for p in linked_posts(world, fix)}
+    named = {p.account_id for p in posts.values() if p.account_id is not None}
+    return named | {
+        e.account_id for e in world.echoes if e.post_id in posts and e.account_id is not None
+    }
+
+
+def arr_of_fix(world: World, fix: FixRec) -> dict:
+    """{currency: ARR} of the accounts the fix touches, each account once."""
+    totals: dict = {}
+    for account in accounts_touched(world, fix):
+        if account in world.arr:
+            currency, value = world.arr[account]
+            totals[currency] = totals.get(currency, Decimal(0)) + value
+    return totals
+
+
+def top_fixes_by_arr(world: World, limit: int = 10, region=None, segment=None, team=None):
+    opened = [
+        f for f in world.fixes if is_open(f) and fix_in_scope(world, f, region, segment, team)
+    ]
+    opened.sort(key=lambda f: (-converted(world, arr_of_fix(world, f))[0], f.id))
+    return [f.id for f in opened[:limit]]
+
+
 def status_at(fix: FixRec, moment: datetime) -> str | None:
     """The status at ``moment`` replayed from the history; None before the fix existed."""
     if fix.created >= moment:

@@ -121,6 +121,34 @@ def test_top_fixes_by_revenue_at_risk_match_the_independent_computation(case):
     assert [fix.id for fix in case.computed.top] == want
 
 
+def test_top_fixes_by_arr_of_the_accounts_touched_match_the_independent_computation(
+    case, shared_app
+):
+    with shared_app.app_context():
+        computed = queries.board(case.f, queries.teams(), case.world.now, rank="arr")
+    assert computed.rank == "arr"
+    assert [fix.id for fix in computed.top] == oracle.top_fixes_by_arr(case.world, **case.scope)
+
+
+@pytest.mark.parametrize("rank", ["revenue", "arr"])
+def test_each_top_fix_shows_the_arr_of_its_accounts_once_each_converted_or_incomplete(
+    case, shared_app, rank
+):
+    with shared_app.app_context():
+        computed = queries.board(case.f, queries.teams(), case.world.now, rank=rank)
+    for fix in computed.top:
+        want = oracle.arr_of_fix(case.world, case.world.fix(fix.id))
+        value, missing = oracle.converted(case.world, want)
+        assert {p.original.currency: p.original.amount for p in fix.arr.parts} == want, fix.id
+        assert fix.arr.total == Money("USD", value), fix.id
+        assert fix.arr.missing == missing, fix.id
+        # the revenue beside it is the fix's own, whichever figure ranks
+        revenue, _ = oracle.converted(
+            case.world, oracle.once_per_account(case.world, [case.world.fix(fix.id)])
+        )
+        assert fix.revenue.total == Money("USD", revenue), fix.id
+
+
 def test_the_dataset_has_what_the_money_figures_must_get_right(world):
     """Shared accounts, "me too"s after triage, a won't-fix fix with revenue, a missing rate."""
     opened = [f for f in world.fixes if oracle.is_open(f)]
@@ -138,6 +166,15 @@ def test_the_dataset_has_what_the_money_figures_must_get_right(world):
     lost = [f for f in world.fixes if f.status == "wont_fix"]
     assert oracle.once_per_account(world, lost)
     assert "JPY" in oracle.once_per_account(world, opened)
+    # ARR: an account behind two of a fix's reports (counted once), one in a currency without
+    # a rate, and the two rankings disagree
+    assert any(
+        len([p for p in oracle.linked_posts(world, f) if p.account_id is not None])
+        > len({p.account_id for p in oracle.linked_posts(world, f) if p.account_id is not None})
+        for f in opened
+    )
+    assert any("JPY" in oracle.arr_of_fix(world, f) for f in opened)
+    assert oracle.top_fixes_by_arr(world) != oracle.top_fixes(world)
 
 
 def test_the_headline_counts_an_account_once_across_the_teams(world):

@@ -9,6 +9,7 @@ from tests.conftest import Who, counting_statements
 
 PAGES = [
     "/board/",
+    "/board/?rank=arr",
     "/board/?region={region}&segment=smb",
     "/board/teams/{team}",
     "/board/win-loss?period=year",

@@ -144,8 +144,9 @@ def test_the_board_runs_a_handful_of_statements(client, world, leader, count_que
         client.get("/board/")
     # the signed-in user and their unread count, the teams, the reporting currency and rates,
     # the open fixes' amounts, the figures (4, one of them the won't-fix amounts), the weekly
-    # counts, the top fixes, and the promises made good in three stages
-    assert len(statements) <= 13
+    # counts, the ARR behind the open fixes and the top fixes, and the promises made good in
+    # three stages
+    assert len(statements) <= 14
 
 
 def test_every_drill_down_of_a_scorecard_keeps_its_team(client, world, leader):
@@ -170,3 +171,37 @@ def test_win_loss_says_the_team_filter_does_not_apply_to_deals(client, world, le
     assert "team=" not in "".join(re.findall(r'href="(/board/posts\?[^"]*)"', with_team))
     figures = re.compile(r'<ul class="figures">.*?</ul>', re.S)
     assert figures.search(with_team).group() == figures.search(without).group()
+
+
+def _top_rows(html: str) -> list[str]:
+    table = re.search(r'<table class="top-fixes">.*?</table>', html, re.S).group()
+    return re.findall(r'href="/fixes/(\d+)"', table)
+
+
+def test_the_top_fixes_can_be_ranked_by_arr_with_a_link_that_keeps_the_filter(
+    client, world, leader
+):
+    by_revenue = _get(client, "/board/?period=year", world)
+    assert "Open fixes with the most revenue at risk" in by_revenue
+    link = re.search(r'<a href="([^"]*rank=arr[^"]*)">ARR of the accounts touched</a>', by_revenue)
+    assert link and "period=year" in link.group(1)
+    by_arr = _get(client, link.group(1).replace("&amp;", "&"), world)
+    assert "Open fixes with the most ARR of the accounts touched" in by_arr
+    assert re.search(r'aria-current="true">ARR of the accounts touched</a>', by_arr)
+    assert 'name="rank" value="arr"' in by_arr  # the filter form keeps the ranking
+    assert 'aria-sort="descending">ARR of the accounts touched</th>' in by_arr
+    assert _top_rows(by_arr) and _top_rows(by_arr) != _top_rows(by_revenue)
+
+
+def test_an_unknown_ranking_is_a_bad_request(client, world, leader):
+    assert client.get("/board/?rank=size").status_code == 400
+
+
+def test_win_loss_shows_revenue_lost_in_the_reporting_currency_with_its_breakdown(
+    client, world, leader
+):
+    html = _get(client, "/board/win-loss?period=year", world)
+    assert "Revenue lost by reason (USD)" in html
+    assert re.search(r"<th scope=\"row\">In USD <span class=\"muted\">\(rates of \d{4}-\d\d", html)
+    assert "<summary>By currency" in html
+    assert "Lost EUR" not in html  # no column per currency any more: one figure, its breakdown

@@ -70,6 +70,23 @@ def test_the_ledger_shows_won_t_fix_revenue_as_accepted_loss_not_at_risk(shared_
             assert ledger.accepted_loss == _money(oracle.account_amount(world, lost, account_id))
 
 
+def test_the_ledger_shows_the_accounts_arr_in_the_reporting_currency_or_incomplete(
+    shared_app, world
+):
+    with shared_app.app_context():
+        for account_id in world.accounts:
+            ledger = queries.promise_ledger(account_id, world.now)
+            if account_id not in world.arr:
+                assert ledger.arr is None, account_id
+                continue
+            currency, arr = world.arr[account_id]
+            value, missing = oracle.converted(world, {currency: arr})
+            assert [p.original for p in ledger.arr.parts] == [Money(currency, arr)], account_id
+            assert ledger.arr.total == Money("USD", value), account_id
+            assert ledger.arr.missing == missing, account_id
+    assert {c for c, _ in world.arr.values()} >= {"USD", "JPY"}, "a converted and a missing rate"
+
+
 def test_the_ledger_shows_made_good_and_still_broken_by_quarter_reported(shared_app, world):
     with shared_app.app_context():
         for account_id in world.accounts:

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from forum.board import queries
+from forum.core.money import Money
 from tests.board import oracle
 from tests.board.conftest import shared_world
 from tests.conftest import wipe
@@ -28,7 +29,7 @@ def world(request, shared_app):
 def case(request, shared_app, world, board_filter):
     with shared_app.app_context():
         f = board_filter(world, **SCOPES[request.param](world))
-        computed = queries.win_loss(f, queries.teams())
+        computed = queries.win_loss(f, queries.teams(), world.now)
     scope = dict(region=f.region.id if f.region else None, segment=f.segment or None)
     return world, f, computed, oracle.deals(world, f.start, f.end, **scope)
 
@@ -112,3 +113,42 @@ def test_revenue_lost_to_unfixed_operations_issues_matches_the_independent_compu
     want = oracle.money_by_currency(unfixed)
     got = {m.currency: (m.deals, m.value) for m in computed.lost_unfixed if m.deals}
     assert got == want
+
+
+def _check_converted(world, got, want: dict, what):
+    value, missing = oracle.converted(world, {c: v for c, v in want.items() if v})
+    assert got.total == Money("USD", value), what
+    assert got.missing == missing, what
+    assert {p.original.currency: p.original.amount for p in got.parts} == {
+        c: v for c, v in want.items() if v
+    }, what
+    if missing:
+        assert got.note == f"incomplete: no {', '.join(missing)} rate for 2026-06", what
+
+
+def test_revenue_lost_by_reason_is_converted_at_the_periods_rates_or_says_what_lacks_one(case):
+    world, f, computed, deals = case
+    assert computed.month == "2026-06"  # the period's last month, or this month if not over
+    lost = [d for d in deals if d.outcome == "lost"]
+    for reason in computed.reasons:
+        mine = [d for d in lost if d.primary_reason_id == reason.id]
+        want = {c: v for c, (_, v) in oracle.money_by_currency(mine).items()}
+        _check_converted(world, reason.lost_value, want, reason.name)
+
+
+def test_revenue_lost_to_operations_is_converted_like_the_board(case):
+    world, _, computed, deals = case
+    lost = [d for d in deals if d.outcome == "lost"]
+    groups = {
+        "all": lost,
+        "delivery": [d for d in lost if oracle.gives_delivery_reason(world, d)],
+        "unfixed": [d for d in deals if oracle.lost_to_unfixed(world, d)],
+    }
+    for name, posts in groups.items():
+        want = {c: v for c, (_, v) in oracle.money_by_currency(posts).items()}
+        _check_converted(world, computed.lost_value[name], want, name)
+
+
+def test_the_deals_include_a_currency_without_a_rate(world):
+    lost = [p for p in world.posts if p.kind == "win_loss" and p.outcome == "lost"]
+    assert any(p.currency == "JPY" and p.deal_value for p in lost)

@@ -116,6 +116,7 @@ class World:
     team_names: dict[int, str]
     echoes: list[EchoRec] = field(default_factory=list)
     rates: dict[str, Decimal] = field(default_factory=dict)  # currency -> USD, NOW's month
+    arr: dict[int, tuple[str, Decimal]] = field(default_factory=dict)  # account -> its ARR
 
     def fix(self, fix_id: int) -> FixRec:
         return next(f for f in self.fixes if f.id == fix_id)
@@ -267,7 +268,8 @@ def build(seed: int, *, n_fixes: int = 80, n_deals: int = 60, now: datetime = NO
     regions = [factories.team(TeamKind.SALES, name=f"Region {seed}-{i}") for i in range(3)]
     reps = [factories.user("rep", team_obj=rng.choice(regions)) for _ in range(5)]
     leader = factories.user("leader")
-    accounts = {}
+    arr_rng = random.Random(seed * 7919 + 3)  # its own stream: the other figures keep theirs
+    accounts, arr = {}, {}
     for i in range(8):
         segment = rng.choice(["enterprise", "mid_market", "smb", ""])
         region = rng.choice(regions + [None])
@@ -277,8 +279,13 @@ def build(seed: int, *, n_fixes: int = 80, n_deals: int = 60, now: datetime = NO
             segment=segment,
             region_id=region.id if region else None,
         )
+        if arr_rng.random() < 0.85:  # some accounts have no ARR
+            account.arr_currency = arr_rng.choice(["USD", "USD", "EUR", "GBP", "JPY"])
+            account.arr = Decimal(arr_rng.choice([40_000, 250_000, 1_200_000, 250_000]))
         db.session.add(account)
         db.session.flush()
+        if account.arr is not None:
+            arr[account.id] = (account.arr_currency, account.arr)
         accounts[account.id] = (segment, account.region_id)
     reasons = {}
     for name, branch in [
@@ -377,6 +384,11 @@ def build(seed: int, *, n_fixes: int = 80, n_deals: int = 60, now: datetime = NO
             primary_reason_id=primary,
             secondary_reason_ids=[s for s in secondary if s != primary],
         )
+    for post in posts:  # some deals in yen, which has no rate (drawn apart, as the ARR is)
+        value = post.deal_value
+        if post.kind == "win_loss" and value is not None and value == value.to_integral_value():
+            if arr_rng.random() < 0.15:
+                post.currency = "JPY"
     store_posts(posts)
     corroborations = []
     for post in rng.sample(posts, min(10, len(posts))):
@@ -425,6 +437,7 @@ def build(seed: int, *, n_fixes: int = 80, n_deals: int = 60, now: datetime = NO
         team_names=names,
         echoes=echoes,
         rates=dict(RATES),
+        arr=arr,
     )
 
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 
 from forum.auth.models import TeamKind, User
+from forum.core import rates
+from forum.core.time import utcnow
 from forum.extensions import db
 from tests import factories
 from tests.feedback.conftest import text
@@ -119,6 +121,20 @@ def test_the_feed_sorts_by_revenue_at_risk(client, login, app):
         none = factories.post()
         db.session.commit()
         expected = [big.id, small.id, none.id]
+    assert ids(client, "sort=risk") == expected
+
+
+def test_the_feeds_risk_order_compares_amounts_in_the_reporting_currency(client, login, app):
+    """JPY 5,000,000 (about USD 33,500) comes after USD 40,000; BRL without a rate last."""
+    login("rep")
+    with app.app_context():
+        month = rates.month_of(utcnow())
+        rates.store_rates([rates.RateInput(month, "JPY", "USD", Decimal("0.0067"))], actor_id=None)
+        yen = factories.post("broken_promise", revenue_at_risk=Decimal(5_000_000), currency="JPY")
+        reais = factories.post("broken_promise", revenue_at_risk=Decimal(9_000_000), currency="BRL")
+        dollars = factories.post("broken_promise", revenue_at_risk=Decimal(40_000))
+        db.session.commit()
+        expected = [dollars.id, yen.id, reais.id]
     assert ids(client, "sort=risk") == expected
 
 

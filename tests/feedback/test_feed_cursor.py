@@ -24,6 +24,7 @@ def sixty(module_app):
             post = factories.post(author=author, created_at=T0 + timedelta(hours=i // 3))
             post.corroboration_count = i % 4
             post.total_at_risk = Decimal(i % 5) * Decimal("1000.25")
+            post.at_risk_by_currency = {post.currency: str(post.total_at_risk)}
             posts.append(post)
         db.session.commit()
         return {

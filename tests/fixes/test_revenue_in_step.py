@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -60,14 +61,16 @@ def setup(app, login) -> Setup:
     return out
 
 
-def figures(app, client, s: Setup) -> dict:
-    """What every page says of the small fix (in EUR), the team, the headline and the order."""
+def figures(app, client, s: Setup, fix_id: int | None = None) -> dict:
+    """What every page says of the small fix (or ``fix_id``; in EUR), the team, the headline
+    and the order."""
+    fix_id = fix_id or s.small
     with app.app_context():
         teams = queries.teams()
         f = filters.parse(MultiDict(), teams, utcnow().date(), allow_all=True)
         board = queries.board(f, teams, utcnow())
         row = next(r for r in board.rows if r.team and r.team.id == s.org.ops_team_id)
-        page = client.get(f"/fixes/{s.small}").get_data(as_text=True)
+        page = client.get(f"/fixes/{fix_id}").get_data(as_text=True)
         shown = re.search(
             r"Revenue at risk \(each account once\)</dt><dd>.*?EUR ([\d,]+)", page, re.S
         )
@@ -80,8 +83,8 @@ def figures(app, client, s: Setup) -> dict:
             "team": row.revenue_open.total.amount,
             "headline": board.total.revenue_open.total.amount,
             "top": [fix.id for fix in board.top],
-            "csv": Decimal(exported[s.small]["revenue_at_risk"]),
-            "csv_currencies": exported[s.small]["revenue_by_currency"],
+            "csv": Decimal(exported[fix_id]["revenue_at_risk"]),
+            "csv_currencies": exported[fix_id]["revenue_by_currency"],
         }
 
 
@@ -220,3 +223,42 @@ def test_an_account_on_both_fixes_counts_once_in_the_team_row_and_headline(app, 
     assert got["page"] == 10000  # each fix counts its own accounts
     assert (got["team"], got["headline"]) == (35000, 35000)  # Acme once, at 15,000
     assert got["top"] == [setup.big, setup.small]
+
+
+def test_re_triaging_a_report_as_a_recurrence_puts_a_verified_fix_back_on_every_page(
+    app, client, setup
+):
+    """A verified fix is off the board (its page still shows its amounts); a new report
+    triaged as its recurrence reopens it, and its revenue, now with the new report's, is back
+    in the team row, the headline, the top of the order and fixes.csv."""
+    org = setup.org
+    with app.app_context():
+        start = utcnow() - timedelta(days=5)
+        first = builders.report(
+            org.user("rep_reporter"),
+            team_id=org.ops_team_id,
+            account=factories.named_account("Initech"),
+            amount="50000",
+            at=start - timedelta(hours=1),
+        )
+        fix = builders.open_fix(org, [first], now=start, title="Came back")
+        builders.advance(fix, org, "verified", start=start)
+        db.session.commit()
+        back = fix.id
+    got = figures(app, client, setup, back)
+    assert (got["page"], got["csv"]) == (50000, 50000)
+    assert (got["team"], got["headline"]) == (30000, 30000)
+    assert back not in got["top"]
+    with app.app_context():
+        again = builders.report(
+            org.user("rep_corroborator"),
+            team_id=org.ops_team_id,
+            account=factories.named_account("Hooli"),
+            amount="5000",
+        )
+        triage.reopen_for_recurrence(again, db.session.get(Fix, back), actor=org.user("leader"))
+        db.session.commit()
+    got = figures(app, client, setup, back)
+    assert (got["page"], got["csv"]) == (55000, 55000)
+    assert (got["team"], got["headline"]) == (85000, 85000)
+    assert got["top"] == [back, setup.big, setup.small]

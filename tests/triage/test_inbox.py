@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from forum.auth.models import TeamKind, User
+from forum.core import rates
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.services import recompute_totals
@@ -133,6 +134,9 @@ def _varied(app):
         for _ in range(2):
             factories.corroboration(small)
         recompute_totals(small)
+        rates.store_rates(
+            [rates.RateInput(rates.month_of(now), "EUR", "USD", Decimal("1.08"))], actor_id=None
+        )
         db.session.commit()
         return {
             "big": big.id,
@@ -166,6 +170,30 @@ def test_the_inbox_filters_and_sorts(app, client, login, query, expected):
     ids = _varied(app)
     login("leader")
     assert _listed(client, query.format(**ids)) == [ids[k] for k in expected]
+
+
+def test_the_revenue_sort_orders_by_the_amount_in_the_reporting_currency_not_the_raw_number(
+    app, client, login
+):
+    """JPY 5,000,000 is about USD 33,500: less than USD 40,000, though the number is larger;
+    an amount in a currency without a rate (BRL) does not rank."""
+    now = utcnow()
+    with app.app_context():
+        yen = factories.post("broken_promise", revenue_at_risk=Decimal(5_000_000), currency="JPY")
+        dollars = factories.post("broken_promise", revenue_at_risk=Decimal(40_000))
+        reais = factories.post("broken_promise", revenue_at_risk=Decimal(9_000_000), currency="BRL")
+        pounds = factories.post("broken_promise", revenue_at_risk=Decimal(30_000), currency="GBP")
+        rates.store_rates(
+            [
+                rates.RateInput(rates.month_of(now), "JPY", "USD", Decimal("0.0067")),
+                rates.RateInput(rates.month_of(now), "GBP", "USD", Decimal("1.27")),
+            ],
+            actor_id=None,
+        )
+        db.session.commit()
+        want = [dollars.id, pounds.id, yen.id, reais.id]  # 40,000; 38,100; 33,500; no rate
+    login("leader")
+    assert _listed(client, "?sort=revenue") == want
 
 
 def test_a_row_shows_impact_revenue_and_me_toos(app, client, login):
@@ -265,4 +293,5 @@ def test_the_inbox_runs_the_same_statements_for_few_and_many_reports(
         with count_queries() as many:
             assert client.get(f"/triage/{query}").status_code == 200
         assert len(many) == len(few), "\n".join(many)
-        assert len(many) <= 10, "\n".join(many)
+        # the revenue order reads the reporting currency and this month's rates: two more
+        assert len(many) <= (12 if "revenue" in query else 10), "\n".join(many)

@@ -25,7 +25,8 @@ linked report filed in that region / about an account of that segment"):
   the same).
 - **Heat-map**: overdue fixes by owner team × priority.
 - **Top fixes by revenue at risk**: the ten open fixes with the most revenue at risk (each
-  fix's own figure, converted as above; an amount without a rate does not rank; ties by id).
+  fix's own figure, converted as above; an amount without a rate does not rank; ties by id) —
+  or, ranked the other way, with the most ARR of the accounts they touch (``ranking.py``).
 
 *Flow in the period*:
 
@@ -54,9 +55,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from forum.accounts.models import Account
-from forum.auth.models import Team
 from forum.board.filters import BoardFilter, Bucket, TeamRef, weeks_ending
 from forum.board.queries.promises import Promises, promise_scope, promise_state, promise_team
+from forum.board.queries.ranking import top_fixes
 from forum.board.queries.sql import (
     DAY,
     at,
@@ -83,7 +84,6 @@ AGES = [
     ("age_30_90", "30 to 90 days", 30, 90),
     ("age_90", "Over 90 days", 90, None),
 ]
-TOP = 10
 
 # name -> (title, what the list contains); the same names drive the figures and their lists.
 FIX_METRICS = {
@@ -228,13 +228,16 @@ def _empty(team: TeamRef | None) -> TeamFigures:
     )
 
 
+def open_scope(f: BoardFilter, teams: list[TeamRef]) -> list:
+    """Conditions on ``Fix`` for the open fixes of ``teams`` in scope."""
+    return [Fix.status.in_(OPEN), Fix.owner_team_id.in_([t.id for t in teams]), *fix_scope(f)]
+
+
 def open_amounts(f: BoardFilter, teams: list[TeamRef]) -> list[revenue.Item]:
     """The amounts behind the open fixes of ``teams`` in scope: one statement."""
     if not teams:
         return []
-    return revenue.load(
-        Fix.status.in_(OPEN), Fix.owner_team_id.in_([t.id for t in teams]), *fix_scope(f)
-    )
+    return revenue.load(*open_scope(f, teams))
 
 
 def team_figures(
@@ -371,54 +374,6 @@ def weekly(f: BoardFilter, c: Clock, teams: list[TeamRef], weeks: list[Bucket]) 
     return out
 
 
-class FixRow:
-    """A fix's row of a list, with its revenue at risk converted (``revenue``) beside it."""
-
-    def __init__(self, row, totals: Totals, converted: Converted):
-        self._row, self.revenue_totals, self.revenue = row, totals, converted
-
-    def __getattr__(self, name):
-        return getattr(self._row, name)
-
-
-def with_revenue(rows, month: str, convert: Converter | None = None, per_fix=None) -> list[FixRow]:
-    """``rows`` (each with an ``id``) with each fix's revenue at risk: one statement for the
-    amounts unless ``per_fix`` has them, and two for the rates unless ``convert`` is given."""
-    rows = list(rows)
-    if per_fix is None:
-        per_fix = revenue.of_fixes(r.id for r in rows)
-    convert = convert or Converter({month})
-    return [FixRow(r, t, convert(t, month)) for r in rows for t in [per_fix.get(r.id, Totals())]]
-
-
-def top_fixes(
-    f: BoardFilter,
-    c: Clock,
-    teams: list[TeamRef],
-    convert: Converter,
-    amounts: list[revenue.Item],
-    limit: int = TOP,
-):
-    """The open fixes with the most revenue at risk (each fix's own figure, in the reporting
-    currency, from the open fixes' ``amounts``), ties and fixes without revenue by id: one
-    statement."""
-    month = month_of(c.now)
-    per_fix = revenue.by_fix(amounts)
-    ranked = sorted(
-        (-convert(totals, month).sort_key, fix_id) for fix_id, totals in per_fix.items()
-    )
-    chosen = [fix_id for key, fix_id in ranked if key < 0][:limit]
-    position = sa.case({fix_id: i for i, fix_id in enumerate(chosen)}, value=Fix.id, else_=limit)
-    query = (
-        sa.select(Fix.id, Fix.title, Fix.priority, Fix.status, Fix.due_at, Team.name.label("team"))
-        .join(Team, Fix.owner_team_id == Team.id)
-        .where(Fix.status.in_(OPEN), Fix.owner_team_id.in_([t.id for t in teams]), *fix_scope(f))
-        .order_by(position if chosen else sa.literal(0), Fix.id)
-        .limit(limit)
-    )
-    return with_revenue(db.session.execute(query), month, convert, per_fix)
-
-
 @dataclass
 class Board:
     rows: list[TeamFigures]
@@ -426,6 +381,7 @@ class Board:
     top: list
     month: str = ""
     reporting: str = ""
+    rank: str = "revenue"
 
     @property
     def total(self) -> TeamFigures:
@@ -436,9 +392,9 @@ class Board:
         return self.rows[:-1]
 
 
-def board(f: BoardFilter, teams: list[TeamRef], now: datetime) -> Board:
-    """Everything the board shows: nine statements whatever the data (two of them the
-    reporting currency and the rates)."""
+def board(f: BoardFilter, teams: list[TeamRef], now: datetime, rank: str = "revenue") -> Board:
+    """Everything the board shows, its top fixes ranked by ``rank`` (``ranking.RANKS``): ten
+    statements whatever the data (two of them the reporting currency and the rates)."""
     c = clock(f, now)
     ops = [t for t in teams if t.kind == "operations" and (f.team is None or t.id == f.team.id)]
     weeks = weeks_ending(min(f.end, now.date()))
@@ -447,7 +403,8 @@ def board(f: BoardFilter, teams: list[TeamRef], now: datetime) -> Board:
     return Board(
         rows=team_figures(f, c, ops, convert, amounts),
         weeks=weekly(f, c, ops, weeks),
-        top=top_fixes(f, c, ops, convert, amounts),
+        top=top_fixes(open_scope(f, ops), month_of(now), convert, amounts, rank),
         month=month_of(now),
         reporting=convert.reporting,
+        rank=rank,
     )

@@ -13,12 +13,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from forum.accounts.models import Account
 from forum.auth.models import Team, User
 from forum.board.filters import BoardFilter, Bucket, months_ending
 from forum.board.queries.promises import Promises, promise_state
 from forum.board.queries.sql import bucket_index, count_if, in_buckets, in_range, region_and_segment
 from forum.core.money import Money as CoreMoney
-from forum.core.money import per_account
+from forum.core.money import Totals, per_account
+from forum.core.rates import Converted, Converter, month_of
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Corroboration, Post, PostKind, PostStatus
@@ -75,10 +77,12 @@ class Ledger:
     accepted_loss: CoreMoney | None
     quarters: list[QuarterRow]
     truncated: bool = False
+    arr: Converted | None = None  # the account's ARR in the reporting currency
 
 
 def promise_ledger(account_id: int, now: datetime | None = None) -> Ledger:
-    """The promise ledger of one account: three statements."""
+    """The promise ledger of one account, with its ARR in the reporting currency at this
+    month's rate: six statements (two of them the reporting currency and the rates)."""
     now = now or utcnow()
     team = aliased(Team)
     state = promise_state()
@@ -144,7 +148,13 @@ def promise_ledger(account_id: int, now: datetime | None = None) -> Ledger:
         .group_by(b)
     ):
         quarters[i].kept, quarters[i].broken = int(kept), int(broken)
+    arr = db.session.execute(
+        sa.select(Account.arr_currency, Account.arr).where(Account.id == account_id)
+    ).first()
+    month = month_of(now)
+    convert = Converter({month})
     return Ledger(
+        arr=convert(Totals([CoreMoney(*arr)]), month) if arr and arr[1] else None,
         account_id=account_id,
         entries=entries,
         promises=promises,

@@ -16,8 +16,8 @@ from forum.board.queries.fixes import (
     fix_predicates,
     fix_scope,
     team_figures,
-    with_revenue,
 )
+from forum.board.queries.ranking import with_revenue
 from forum.board.queries.sql import at, count_if, in_range, region_and_segment
 from forum.board.queries.winloss import WinLoss, win_loss
 from forum.core.rates import Converter, month_of
@@ -128,5 +128,5 @@ def period_review(f: BoardFilter, teams: list[TeamRef], now: datetime) -> Review
         fixed=fixed,
         overdue=overdue,
         causes=causes,
-        win_loss=win_loss(f, teams),
+        win_loss=win_loss(f, teams, now, convert),
     )

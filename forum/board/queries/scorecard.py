@@ -18,9 +18,9 @@ from forum.board.queries.fixes import (
     clock,
     fix_scope,
     team_figures,
-    with_revenue,
 )
 from forum.board.queries.promises import Promises, promise_scope, promise_state
+from forum.board.queries.ranking import with_revenue
 from forum.board.queries.sql import (
     DAY,
     at,

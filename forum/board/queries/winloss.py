@@ -12,8 +12,11 @@ is the one reported: won, lost, no decision or still open.
   frequent first, with the cumulative share.
 - **Competitors**: every deal naming a competitor is a mention, whatever its outcome; the win
   rate against a competitor is won / (won + lost) among those deals.
-- **Revenue lost by reason**: the deal value of lost deals by primary reason, per currency
-  (amounts in different currencies are never added together).
+- **Revenue lost by reason**: the deal value of lost deals by primary reason, kept per
+  currency (amounts in different currencies are never added together) and converted into the
+  reporting currency at the rates of the period's last month (this month for a period not yet
+  over), like the board's money: a currency without a rate makes the figure "incomplete" and
+  stays unconverted in its breakdown. The revenue lost to operations is converted the same way.
 - **Lost to an unfixed operations issue**: a lost deal with an open fix behind it — either the
   loss report itself was triaged into a fix that is still open, or the loss gives a
   delivery/operations reason (primary or secondary) and a broken-promise report about the same
@@ -24,6 +27,7 @@ is the one reported: won, lost, no decision or still open.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -34,7 +38,9 @@ from forum.board.filters import SEGMENTS, BoardFilter, Bucket, TeamRef, period_b
 from forum.board.queries.fixes import OPEN
 from forum.board.queries.sql import bucket_index, count_if, in_range, region_and_segment, sum_if
 from forum.buyers.models import BuyerResponse
-from forum.core.money import Money
+from forum.core.money import Money, Totals
+from forum.core.rates import Converted, Converter, month_of
+from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Outcome, Post, PostKind, PostStatus, post_secondary_reasons
 from forum.fixes.models import Fix
@@ -164,6 +170,7 @@ class Reason:
     count: int
     share: float = 0.0
     cumulative: float = 0.0
+    lost_value: Converted | None = None  # the revenue lost, in the reporting currency
 
 
 @dataclass
@@ -193,6 +200,13 @@ class WinLoss:
     lost_delivery: list[DealSum] = field(default_factory=list)
     lost_unfixed: list[DealSum] = field(default_factory=list)
     lost_unfixed_buyer: list[DealSum] = field(default_factory=list)  # buyer-confirmed
+    month: str = ""  # the month whose rates convert the period's money
+    # "all", "delivery", "unfixed", "unfixed_buyer": the lost_* sums in the reporting currency
+    lost_value: dict[str, Converted] = field(default_factory=dict)
+
+    @property
+    def reporting(self) -> str:
+        return self.lost_value["all"].reporting if self.lost_value else ""
 
 
 def _outcome_columns():
@@ -214,8 +228,20 @@ def _money(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-def win_loss(f: BoardFilter, teams: list[TeamRef]) -> WinLoss:
-    """Every win/loss figure: six statements whatever the data."""
+LOST_SUMS = ("all", "delivery", "unfixed", "unfixed_buyer")
+
+
+def win_loss(
+    f: BoardFilter,
+    teams: list[TeamRef],
+    now: datetime | None = None,
+    convert: Converter | None = None,
+) -> WinLoss:
+    """Every win/loss figure: six statements whatever the data, and two for the reporting
+    currency and the rates unless ``convert`` (holding the period's last month) is given."""
+    now = now or utcnow()
+    month = month_of(min(f.end, now.date()))
+    convert = convert or Converter({month})
     scope = deal_scope(f)
     buckets = period_buckets(f)
     total = Rate("all", "All deals")
@@ -336,6 +362,13 @@ def win_loss(f: BoardFilter, teams: list[TeamRef]) -> WinLoss:
         result.lost_unfixed_buyer.append(
             DealSum(c, int(row["n_confirmed"]), _money(row["value_confirmed"]))
         )
+    result.month = month
+    for reason, sums in revenue_by_reason:
+        reason.lost_value = convert(Totals(s.money for s in sums), month)
+    result.lost_value = {
+        name: convert(Totals(s.money for s in getattr(result, f"lost_{name}")), month)
+        for name in LOST_SUMS
+    }
     return result
 
 

@@ -79,8 +79,9 @@ def environment(folder: Path, workers: int) -> dict[str, str]:
         LOGIN_LIMIT_PER_ADDRESS="1000 per minute",
         API_RATE_LIMIT="100000 per minute",
     )
-    # Experiments (README "Watching for worker deaths"): PYTHONMALLOC=debug, PYTHONDEVMODE=1...
-    for name in ("PYTHONMALLOC", "PYTHONDEVMODE", "SOAK_PYTHON"):
+    # Experiments (README "Watching for worker deaths"): PYTHONMALLOC=debug, PYTHONDEVMODE=1,
+    # GUNICORN_CMD_ARGS="--preload", another interpreter (SOAK_PYTHON).
+    for name in ("PYTHONMALLOC", "PYTHONDEVMODE", "SOAK_PYTHON", "GUNICORN_CMD_ARGS"):
         if os.environ.get(name):
             env[name] = os.environ[name]
     return env

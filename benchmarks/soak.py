@@ -50,6 +50,7 @@ FATAL_RE = re.compile(r"Fatal Python error: (.*)")
 WRK_REQUESTS = re.compile(r"(\d+) requests in")
 WRK_NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 WRK_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+PASSED_ON = {"SOAK_PYTHON", "GUNICORN_CMD_ARGS", "DISABLE_SQLALCHEMY_CEXT_RUNTIME"}
 LUA = """-- Rotate through the soak's pages, one after the other, on every connection.
 local paths = {%s}
 local n = 0
@@ -80,10 +81,11 @@ def environment(folder: Path, workers: int) -> dict[str, str]:
         API_RATE_LIMIT="100000 per minute",
     )
     # Experiments (README "Watching for worker deaths"): PYTHONMALLOC=debug, PYTHONDEVMODE=1,
-    # GUNICORN_CMD_ARGS="--preload", another interpreter (SOAK_PYTHON).
-    for name in ("PYTHONMALLOC", "PYTHONDEVMODE", "SOAK_PYTHON", "GUNICORN_CMD_ARGS"):
-        if os.environ.get(name):
-            env[name] = os.environ[name]
+    # PYTHONPATH (a stand-in module), GUNICORN_CMD_ARGS="--preload", another interpreter
+    # (SOAK_PYTHON), SQLAlchemy without its compiled extensions.
+    for name, value in os.environ.items():
+        if name in PASSED_ON or name.startswith("PYTHON"):
+            env[name] = value
     return env
 
 

@@ -7,7 +7,7 @@ SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint scan install browser-deps clean
+.PHONY: run test lint scan soak soak-ci install browser-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,17 @@ scan: $(STAMP)
 		&& echo "bandit: no issue in forum/, app.py, config.py" && echo "-- bandit: $$(( $$(date +%s) - start ))s"
 	$(BIN)/python -m scanners.dependencies
 	$(BIN)/python -m scanners.sql_injection
+
+# The soak (README "Watching for worker deaths"): gunicorn with gunicorn.conf.py on 127.0.0.1,
+# the heaviest pages under wrk for SOAK_SECONDS; fails on any worker death. soak-ci: two minutes
+# of the huge report and the huge fix, where the deaths of issue 18 showed.
+SOAK_SECONDS ?= 600
+soak: $(STAMP)
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/python -m benchmarks.soak
+
+soak-ci:
+	$(MAKE) soak SOAK_SECONDS=120 SOAK_PAGES=big
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -1,6 +1,7 @@
 """Markdown to safe HTML: no raw HTML in, an allow-list out, only http/https/mailto links."""
 
 import html as _html
+from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -42,17 +43,23 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, 
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render(source: str | None) -> Markup:
-    """Render ``source`` (stored as typed) to sanitised HTML, safe to put in a page."""
-    html = _md.render(source or "")
-    clean = nh3.clean(
-        html,
+@cache
+def _cleaner(plain: bool = False) -> nh3.Cleaner:
+    """One sanitiser per process, built on first use (in the worker, after any fork)."""
+    if plain:
+        return nh3.Cleaner(tags=set())
+    return nh3.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
     )
+
+
+def render(source: str | None) -> Markup:
+    """Render ``source`` (stored as typed) to sanitised HTML, safe to put in a page."""
+    clean = _cleaner().clean(_md.render(source or ""))
     # Headings inside a post must not compete with the page's own h1/h2.
     for level in (1, 2, 3):
         clean = clean.replace(f"<h{level}>", f"<h{level + 3 if level < 3 else 6}>")
@@ -62,6 +69,6 @@ def render(source: str | None) -> Markup:
 
 def plain_excerpt(source: str | None, length: int = 200) -> str:
     """A short plain-text excerpt of ``source`` (for lists and e-mails)."""
-    text = _html.unescape(nh3.clean(_md.render(source or ""), tags=set()))
+    text = _html.unescape(_cleaner(plain=True).clean(_md.render(source or "")))
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"

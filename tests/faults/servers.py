@@ -139,13 +139,15 @@ def get_status(url: str, timeout: float = 2) -> int | None:
 
 class Gunicorn(Process):
     """``gunicorn app:app`` on a free port of 127.0.0.1 (``--bind :0``, read back from its log),
-    with ``--preload``: a worker killed is replaced by a fork of the master at once."""
+    with the repository's ``gunicorn.conf.py`` (its hooks log every worker that ends) and
+    ``--preload``: a worker killed is replaced by a fork of the master at once."""
 
     def __init__(self, env: dict, log: Path, *, workers: int = 2, threads: int = 1):
         args = [
             sys.executable,
             "-m",
             "gunicorn",
+            f"--config={ROOT / 'gunicorn.conf.py'}",  # the production hooks and settings
             "--bind=127.0.0.1:0",
             f"--workers={workers}",
             f"--threads={threads}",

@@ -15,8 +15,10 @@ moves every figure: read them with the ceiling's.
 """
 
 import argparse
+import faulthandler
 import json
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -149,4 +151,5 @@ def _growth_base(o, pages) -> dict[str, float]:
 
 
 if __name__ == "__main__":
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid>: where a long run stands
     sys.exit(main())

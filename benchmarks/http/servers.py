@@ -165,11 +165,11 @@ def redis(folder: Path) -> Server:
     raise SystemExit("redis-server did not start")
 
 
-def haproxy(backends: list[Server], folder: Path) -> Server:
+def haproxy(backends: list[Server], folder: Path, port: int | None = None) -> Server:
     """haproxy on 127.0.0.1 balancing round-robin over ``backends`` (no stickiness: sessions
     live in the signed cookie, so any server answers any request)."""
     binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
-    port = free_port()
+    port = port or free_port()
     lines = [
         "global",
         "  maxconn 512",

@@ -54,6 +54,13 @@ def options(argv=None) -> argparse.Namespace:
     return o
 
 
+def drain(server: servers.Server) -> None:
+    """Wait until the workers have answered what wrk left queued (it closes its connections at
+    the end of a run, but a sync worker still answers the requests waiting in the backlog):
+    else a slow page's backlog would be charged to the next run."""
+    servers.wait_http(server.url + "/healthz", 300, server)
+
+
 def single_client(url: str, cookie: str, seconds: float) -> float:
     return wrk(url, max(1.0, seconds / 2), threads=1, connections=1, cookie=cookie).p50_ms
 
@@ -80,7 +87,9 @@ def main(argv=None) -> int:
         for page in pages:
             top = wrk(ceiling.url + "/", o.seconds)
             load = wrk(app.url + page.path, o.seconds, cookie=cookies[page.who])
+            drain(app)
             one = single_client(app.url + page.path, cookies[page.who], o.seconds)
+            drain(app)
             result["pages"][page.key] = {
                 "label": page.label,
                 "path": page.path,
@@ -126,10 +135,12 @@ def _write_mix(app, database_url: str, cookies: dict, o) -> tuple[dict, dict]:
     def load_board():
         board["board"] = wrk(app.url + "/board/", o.writes_seconds, cookie=cookie).as_dict()
 
+    drain(app)
     loader = threading.Thread(target=load_board)
     loader.start()
     mix = writes.run(app.url, database_url, PASSWORD, o.writes_seconds)
     loader.join(o.writes_seconds + 60)
+    drain(app)
     return mix.as_dict(), board
 
 

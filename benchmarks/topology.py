@@ -30,7 +30,7 @@ from benchmarks.http import servers, setup
 from benchmarks.http.load import wrk
 from benchmarks.http.pages import find_pages, overrides, session_cookie
 from forum import create_app
-from forum.core.outbox import OutboxMessage, OutboxStatus
+from forum.core.outbox import OutboxMessage, OutboxStatus, enqueue
 from forum.extensions import db
 from tests.faults.clients import Browser
 
@@ -39,6 +39,7 @@ OUT = ROOT / "bench"
 PASSWORD = "demo-password"
 FLASK = Path(sys.executable).with_name("flask")
 LOGIN_LIMIT = 4  # wrong passwords per account, counted across both servers
+MESSAGES = 40
 
 
 def host_env(database_url: str, redis_url: str, folder: Path, balancer_port: int) -> dict:
@@ -85,10 +86,10 @@ def shared_limit(balancer: str) -> tuple[list[int], list[str]]:
     """Wrong passwords for one account, alternately answered by both servers: the attempt past
     the limit is refused (429) wherever it lands."""
     statuses, seen = [], []
+    browser = Browser(balancer)
+    browser.get("/login")  # then only posts: round robin sends them to each server in turn
     for _ in range(LOGIN_LIMIT + 2):
-        browser = Browser(balancer)
-        browser.get("/login")
-        page = browser.post("/login", {"email": "leader@example.com", "password": "wrong"})
+        page = browser.post("/login", {"email": "admin@example.com", "password": "wrong"})
         statuses.append(page.status)
         seen.append(page.headers.get("x-bench-server", "?"))
     return statuses, seen
@@ -108,6 +109,16 @@ def on_both(hosts: list[dict], *args: str) -> list[str]:
         for env in hosts
     ]
     return [r.communicate(timeout=300)[0].strip() for r in runs]
+
+
+def queue_mail(database_url: str, n: int = MESSAGES) -> None:
+    """``n`` e-mails in the outbox, for the two delivery workers to share."""
+    app = create_app(**overrides(database_url))
+    with app.app_context():
+        for i in range(n):
+            enqueue(f"person{i}@example.com", f"Topology check {i}", "One e-mail, sent once.")
+        db.session.commit()
+        db.session.remove()
 
 
 def outbox(database_url: str) -> Counter:
@@ -183,6 +194,7 @@ def main() -> int:
             if not (output.startswith("Not run:") or output.endswith("0 escalations made.")):
                 problems.append(f"a second escalation run escalated again: {output}")
         result["jobs"] = jobs
+        queue_mail(url)
         result["deliveries"] = _deliveries(url, top, problems)
         cookies = {"leader": session_cookie(balancer.url, "leader", PASSWORD)}
         result["pages"] = {}
@@ -220,6 +232,8 @@ def _deliveries(url: str, top: Path, problems: list[str]) -> dict:
     both = files[0] & files[1]
     if both:
         problems.append(f"{len(both)} e-mails were delivered by both workers")
+    if len(files[0] | files[1]) < MESSAGES:
+        problems.append(f"only {len(files[0] | files[1])} of {MESSAGES} e-mails were delivered")
     return {
         "outbox": dict(counts),
         "host1": len(files[0]),

@@ -139,7 +139,7 @@ def wait_http(url: str, seconds: float, server: Server | None = None) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310  # 127.0.0.1 only
+            with urllib.request.urlopen(url, timeout=min(60, seconds)) as r:  # noqa: S310  # 127.0.0.1
                 if r.status < 500:
                     return
         except OSError:

@@ -85,9 +85,16 @@ def run(base_url: str, database_url: str, password: str, seconds: float) -> Writ
     lock = threading.Lock()
     signed_in = {}
     for email in [*reps, *moving]:  # before the clock starts
-        signed_in[email] = Browser(base_url)
-        signed_in[email].sign_in(email, password)
-        signed_in[email].get("/posts/")  # a page with a CSRF token
+        browser = Browser(base_url)
+        try:
+            browser.sign_in(email, password)
+            browser.get("/posts/")  # a page with a CSRF token
+        except (OSError, AssertionError) as exc:
+            mix.errors[f"sign-in {type(exc).__name__}"] += 1
+            moving.pop(email, None)
+            continue
+        signed_in[email] = browser
+    reps = [e for e in reps if e in signed_in]
     stop = 0.0
 
     def record(action: str, page, started: float) -> None:
@@ -145,8 +152,12 @@ def run(base_url: str, database_url: str, password: str, seconds: float) -> Writ
 
     versions, statuses = {}, {}
     for email, fixes in moving.items():  # each fix's version and status, read as its page shows
-        for fix_id in fixes:
-            page = signed_in[email].get(f"/fixes/{fix_id}")
+        for fix_id in list(fixes):
+            try:
+                page = signed_in[email].get(f"/fixes/{fix_id}")
+            except OSError:
+                fixes.remove(fix_id)
+                continue
             versions[fix_id] = int(page.hidden.get("version", "0"))
             statuses[fix_id] = "blocked" if "move-in_progress" in page.text else "in_progress"
     threads = [threading.Thread(target=rep, args=(e, n)) for n, e in enumerate(reps)]

@@ -18,7 +18,13 @@ HEADER = (
 
 
 def row(key: str, r: dict, base: float | None = None) -> str:
-    growth = f"{base:.0f}→{r['single_p50_ms']:.0f} ms" if base else f"{r['single_p50_ms']:.1f} ms"
+    one = r["single_p50_ms"]
+    if one is None:
+        growth = "—"
+    elif base:
+        growth = f"{base:.0f}→{one:.0f} ms"
+    else:
+        growth = f"{one:.1f} ms"
     return (
         f"{r['label'][:34]:<34} {r['rps']:>7.1f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
         f"{r['non2xx']:>6} {r['ceiling_rps']:>7.0f} {r['share']:>6.1%} {r['statements']:>4} "
@@ -54,6 +60,14 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+BREAKAGE = ("answers not 2xx/3xx", "writes: errors", "database is locked")
+
+
+def is_breakage(miss: str) -> bool:
+    """A miss that is no matter of speed: an error answer, a failed write."""
+    return any(words in miss for words in BREAKAGE)
+
+
 def misses(result: dict) -> list[str]:
     """Every budget the run missed, in words (empty: all met)."""
     out = []
@@ -68,7 +82,7 @@ def misses(result: dict) -> list[str]:
             out.append(f"{r['label']}: {r['non2xx']} answers not 2xx/3xx")
         if key.startswith("report") and r["html_kb"] > MAX_REPORT_KB:
             out.append(f"{r['label']}: {r['html_kb']:.0f} KB, over {MAX_REPORT_KB} KB")
-        if base.get(key) and r["single_p50_ms"] > MAX_GROWTH * base[key]:
+        if base.get(key) and (r["single_p50_ms"] or 0) > MAX_GROWTH * base[key]:
             out.append(
                 f"{r['label']}: one client's p50 grew {r['single_p50_ms'] / base[key]:.1f}x "
                 f"from scale S, over {MAX_GROWTH}x"

@@ -61,8 +61,10 @@ def drain(server: servers.Server) -> None:
     servers.wait_http(server.url + "/healthz", 300, server)
 
 
-def single_client(url: str, cookie: str, seconds: float) -> float:
-    return wrk(url, max(1.0, seconds / 2), threads=1, connections=1, cookie=cookie).p50_ms
+def single_client(url: str, cookie: str, seconds: float) -> float | None:
+    """One client's p50; None when not one request finished within the run."""
+    load = wrk(url, max(1.0, seconds / 2), threads=1, connections=1, cookie=cookie)
+    return load.p50_ms if load.requests else None
 
 
 def main(argv=None) -> int:

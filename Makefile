@@ -7,7 +7,7 @@ SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint scan soak soak-ci install browser-deps clean
+.PHONY: run test lint scan soak soak-ci install browser-deps clean bench bench-smoke bench-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,12 +48,33 @@ scan: $(STAMP)
 # the heaviest pages under wrk for SOAK_SECONDS; fails on any worker death. soak-ci: two minutes
 # of the huge report and the huge fix, where the deaths of issue 18 showed.
 SOAK_SECONDS ?= 600
-soak: $(STAMP)
-	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+soak: $(STAMP) bench-deps
 	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/python -m benchmarks.soak
 
 soak-ci:
 	$(MAKE) soak SOAK_SECONDS=120 SOAK_PAGES=big
+
+# The HTTP benchmark (README "Benchmarks"): SCALE=S|M|L, SECONDS a page, PAGES=key,key,
+# DATABASE_URL=postgresql+psycopg://... for PostgreSQL, TOPOLOGY=2 for two app servers behind
+# haproxy; JUDGE=0 never fails on a budget. bench-smoke: scale S, a second a page, not judged.
+SCALE ?= M
+SECONDS ?= 10
+PAGES ?=
+JUDGE ?= 1
+TOPOLOGY ?= 1
+bench: $(STAMP) bench-deps
+	@if [ "$(TOPOLOGY)" = 2 ]; then \
+		BENCH_SCALE=$(SCALE) BENCH_SECONDS=$(SECONDS) $(BIN)/python -m benchmarks.topology; \
+	else \
+		BENCH_SCALE=$(SCALE) BENCH_SECONDS=$(SECONDS) BENCH_PAGES=$(PAGES) BENCH_JUDGE=$(JUDGE) \
+			$(BIN)/python -m benchmarks.http_bench; \
+	fi
+
+bench-smoke: $(STAMP) bench-deps
+	$(BIN)/python -m benchmarks.http_bench --smoke
+
+bench-deps:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -78,6 +78,9 @@ class Config:
 
     APP_ENV = os.environ.get("APP_ENV", "development")
     INSTANCE_DIR = INSTANCE_DIR
+    # Shared by every server; unset, the factory generates one into the instance folder (never
+    # in production: check_production_settings refuses to start without it).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'voice_of_sales.db'}"
     )

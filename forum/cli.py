@@ -14,6 +14,8 @@ from forum.admin import backup as backups
 from forum.auth.models import Role, User
 from forum.auth.services import create_user
 from forum.auth.sso import services as sso
+from forum.bench.scales import SCALES
+from forum.bench.seed import NotEmpty, seed_bench
 from forum.buyers import retention
 from forum.core import jobs
 from forum.core.errors import DomainError
@@ -107,6 +109,26 @@ def register_commands(app: Flask) -> None:
         for line in summary:
             click.echo(line)
         click.echo(f"Demo password for every demo user: {password}")
+
+    @app.cli.command("seed-bench")
+    @click.option(
+        "--scale",
+        type=click.Choice(list(SCALES)),
+        default="S",
+        show_default=True,
+        help="S: about the demo; M: 100,000 reports; L: ten times M; T: the tests' tiny world.",
+    )
+    @click.option("--password", default="demo-password", show_default=True)
+    def seed_bench_command(scale: str, password: str) -> None:
+        """Build the benchmark organisation (reproducible, skewed) in an empty database."""
+
+        try:
+            seed_bench(scale, password)
+        except NotEmpty as exc:
+            db.session.rollback()
+            click.echo(f"Error: {exc}.", err=True)
+            sys.exit(1)
+        click.echo(f"Password for every benchmark user: {password}")
 
     # An AppGroup, so its commands get an app context however the CLI is entered (a plain
     # click.Group only gets one from the `flask` command, not from app.cli or the test runner).

@@ -87,10 +87,22 @@ class SqliteEngine(_Engine):
     def insert(self, connection, docs: list[Document]) -> None:
         if not docs:
             return
-        ids = connection.execute(
-            sa.insert(DOCS).returning(DOCS.c.id, sort_by_parameter_order=True),
-            [d.row() for d in docs],
-        ).scalars()
+        # One executemany, then the new ids by (kind, source id), which is unique: SQLite runs
+        # an INSERT ... RETURNING of many rows one statement per row.
+        connection.execute(sa.insert(DOCS), [d.row() for d in docs])
+        found: dict[tuple[str, int], int] = {}
+        for kind in {d.kind for d in docs}:
+            sources = [d.source_id for d in docs if d.kind == kind]
+            for i in range(0, len(sources), 5_000):
+                found.update(
+                    ((kind, source), ident)
+                    for ident, source in connection.execute(
+                        sa.select(DOCS.c.id, DOCS.c.source_id).where(
+                            DOCS.c.kind == kind, DOCS.c.source_id.in_(sources[i : i + 5_000])
+                        )
+                    )
+                )
+        ids = [found[(d.kind, d.source_id)] for d in docs]
         connection.execute(
             self.INSERT,
             [

@@ -172,5 +172,21 @@ def _analyse_ascii(text: str) -> Analysis:
 
 def index_terms(text: str) -> list[str]:
     """What the index stores for ``text``: its tokens, then the joined forms of compounds."""
+    if text and text.isascii():  # most of what is indexed: no spans needed, regexes only
+        return _ascii_terms(text)
     analysis = analyse(text)
     return analysis.tokens + [c for c, _, _ in analysis.compounds]
+
+
+def _ascii_terms(text: str) -> list[str]:
+    """``index_terms`` of ASCII text (NFC leaves it as it is), as ``_analyse_ascii`` finds them."""
+    lower = text.lower()
+    terms = [t[:MAX_TOKEN] for t in _ASCII_WORD_RE.findall(lower)]
+    if "-" in lower or "'" in lower:
+        for chain in _ASCII_CHAIN_RE.findall(lower):
+            parts = _ASCII_WORD_RE.findall(chain)
+            if len(parts) <= 4:
+                joined = "".join(part[:MAX_TOKEN] for part in parts)
+                if len(joined) <= MAX_TOKEN:
+                    terms.append(joined)
+    return terms

@@ -1,12 +1,17 @@
 """Production refuses to start with settings that break behind a balancer or with many workers."""
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 import config
 from config import check_production_settings
 
+ROOT = Path(__file__).resolve().parents[2]
 SAFE = dict(
     SECRET_KEY="a long shared random value",
     RATELIMIT_STORAGE_URI="redis://cache.internal:6379/0",
@@ -153,3 +158,13 @@ def test_a_declared_proxy_is_trusted_without_a_warning(make_app, caplog):
     with caplog.at_level(logging.WARNING):
         client.get("/login", headers={"X-Forwarded-For": "198.51.100.7"})
     assert not [r for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
+
+
+def test_production_takes_the_secret_key_from_the_environment():
+    # config.py reads the environment when it is imported: a fresh interpreter imports it.
+    env = {"PATH": os.environ.get("PATH", ""), "APP_ENV": "production", "SECRET_KEY": "shared"}
+    code = "import config; print(config.ProductionConfig.SECRET_KEY)"
+    done = subprocess.run(  # noqa: S603  # this interpreter, a fixed snippet
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "shared"

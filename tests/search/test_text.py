@@ -60,3 +60,20 @@ def test_the_fast_ascii_path_finds_compounds_like_the_general_one():
         "signoff",
         "dont",
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab-' Z9x"), max_size=90)
+    | st.text(max_size=40).filter(str.isascii)
+)
+def test_the_ascii_fast_path_indexes_what_the_full_analysis_finds(text):
+    analysis = analyse(text)
+    assert index_terms(text) == analysis.tokens + [c for c, _, _ in analysis.compounds]
+
+
+def test_the_ascii_fast_path_cuts_and_joins_as_the_analysis_does():
+    text = "x" * 70 + "-" + "y" * 10 + " a-b-c-d a-b-c-d-e customer's"
+    analysis = analyse(text)
+    assert index_terms(text) == analysis.tokens + [c for c, _, _ in analysis.compounds]
+    assert "abcd" in index_terms(text) and "abcde" not in index_terms(text)

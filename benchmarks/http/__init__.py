@@ -1,0 +1,1 @@
+"""The HTTP benchmark's parts: servers, wrk, the pages and the write mix."""

@@ -40,7 +40,7 @@ def _world(app, rep_id: int, leader_id: int) -> tuple[int, datetime]:
             due_reason="The carrier's new contract starts then.",
         )
         db.session.add(
-            FixComment(fix=fix, author=leader, body="Carrier booked.", created_at=COMMENTED)
+            FixComment(fix_id=fix.id, author=leader, body="Carrier booked.", created_at=COMMENTED)
         )
         db.session.commit()
         return fix.id, fix.due_at

@@ -265,4 +265,5 @@ def test_the_inbox_runs_the_same_statements_for_few_and_many_reports(
         with count_queries() as many:
             assert client.get(f"/triage/{query}").status_code == 200
         assert len(many) == len(few), "\n".join(many)
-        assert len(many) <= 10, "\n".join(many)
+        # 11 with the organisation's time zone, read once for a leader without their own
+        assert len(many) <= 11, "\n".join(many)

@@ -2,7 +2,7 @@
 browsers' zones are taken at the first sign-in, and both see the same fix due the same day
 (the organisation's, Berlin's) with its deadline and a comment's time each in their own zone,
 named; the exact time of a due date shows on keyboard focus. A third person whose browser's
-zone is not asked (no script) sees the organisation's."""
+zone is not asked (no script) sees the organisation's, then chooses their own."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -110,3 +110,10 @@ def test_without_the_browsers_zone_a_person_sees_the_organisations(app, new_page
     expect(page.locator(".deadline")).to_contain_text(_shown(due_at, ORG_ZONE))
     with app.app_context():
         assert db.session.get(User, leader.id).time_zone is None
+    # They choose theirs in their settings instead.
+    page.get_by_role("link", name="Time zone").click()
+    page.get_by_label("Time zone").select_option("Asia/Kolkata")
+    page.get_by_role("button", name="Save my time zone").click()
+    expect(page.get_by_role("status")).to_contain_text("Times are shown in Asia/Kolkata.")
+    page.goto(f"/fixes/{fix_id}")
+    expect(page.locator(".deadline")).to_contain_text(_shown(due_at, "Asia/Kolkata"))

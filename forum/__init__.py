@@ -35,8 +35,9 @@ from forum.core.web import (
     register_request_hygiene,
     warn_once_about_unexpected_proxies,
 )
+from forum.core.zones import viewer_zone
 from forum.crm.views import bp as crm_bp
-from forum.extensions import csrf, db, limiter, login_manager, migrate
+from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
 from forum.feedback.views import bp as feedback_bp
 from forum.finder.views import bp as search_bp
 from forum.fixes.views import bp as fixes_bp
@@ -112,6 +113,9 @@ def _init_extensions(app: Flask) -> None:
     migrations = Path(app.root_path).parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    # Dates, times and numbers through Babel: in the signed-in person's zone, else the
+    # organisation's (forum.core.zones); English until a second catalogue ships.
+    babel.init_app(app, default_locale="en", timezone_selector=viewer_zone)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

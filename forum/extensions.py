@@ -1,5 +1,6 @@
 """Flask extensions, created once here and bound to the app in the factory."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -9,6 +10,7 @@ from flask_wtf import CSRFProtect
 
 from forum.core.models import Base
 
+babel = Babel()
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()

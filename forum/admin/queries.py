@@ -13,7 +13,7 @@ from forum.extensions import db
 
 AUDIT_HEADER = [
     "id",
-    "at",
+    "at_utc",
     "actor_id",
     "actor",
     "action",

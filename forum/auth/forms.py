@@ -1,8 +1,8 @@
-"""Sign-in and password forms."""
+"""Sign-in, password and time-zone forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from forum.auth.services import MAX_PASSWORD, MIN_PASSWORD
 
@@ -49,3 +49,15 @@ class SaveViewForm(FlaskForm):
 
 class DeleteViewForm(FlaskForm):
     name = HiddenField(validators=[DataRequired(), Length(max=60)])
+
+
+class TimeZoneForm(FlaskForm):
+    """One's own zone; the choices (every zone, and "the organisation's") come from the view."""
+
+    time_zone = SelectField("Time zone", validators=[Optional()], validate_choice=False)
+
+
+class BrowserZoneForm(FlaskForm):
+    """What static/js/app.js posts once after a sign-in: the browser's zone."""
+
+    time_zone = StringField(validators=[DataRequired(), Length(max=60)])

@@ -102,6 +102,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     # While single sign-on is required, an admin may still sign in with their password until
     # this moment (`flask break-glass`); None: never.
     break_glass_until: Mapped[datetime | None]
+    # An IANA zone (forum.core.zones) from the browser at the first sign-in or the person's
+    # settings; None: the organisation's.
+    time_zone: Mapped[str | None] = mapped_column(sa.String(60))
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
 

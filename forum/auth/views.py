@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, invitations, password reset and password change."""
+"""Sign-in, sign-out, invitations, password reset, password change and one's time zone."""
 
 from flask import (
     Blueprint,
@@ -13,14 +13,16 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forum.auth import list_memory, services
+from forum.auth import list_memory, services, time_zone
 from forum.auth.forms import (
+    BrowserZoneForm,
     ChangePasswordForm,
     DeleteViewForm,
     ForgotPasswordForm,
     LoginForm,
     SaveViewForm,
     SetPasswordForm,
+    TimeZoneForm,
 )
 from forum.auth.models import TokenPurpose, normalize_email
 from forum.auth.permissions import ensure
@@ -28,8 +30,9 @@ from forum.auth.redirects import safe_next
 from forum.auth.sso import providers as sso_providers
 from forum.auth.sso import services as sso
 from forum.auth.sso.flow import ID_TOKEN_KEY, PROVIDER_KEY, end_session_offer
-from forum.core import audit
+from forum.core import audit, zones
 from forum.core.errors import DomainError
+from forum.core.time import utcnow
 from forum.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -205,6 +208,39 @@ def change_password():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/time-zone", methods=["GET", "POST"])
+@login_required
+def time_zone_settings():
+    """Choose the zone one's pages and e-mails show times in (or the organisation's)."""
+    form = TimeZoneForm()
+    org_zone = zones.org_zone()
+    form.time_zone.choices = [("", f"The organisation's ({org_zone})"), *zones.zone_choices()]
+    if request.method == "GET":
+        form.time_zone.data = current_user.time_zone or ""
+    if form.validate_on_submit():
+        try:
+            time_zone.set_time_zone(current_user, form.time_zone.data)
+        except DomainError as exc:
+            form.time_zone.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Times are shown in {zones.zone_of(current_user)}.", "success")
+            return redirect(url_for("auth.time_zone_settings"))
+    return render_template("auth/time_zone.html", form=form, org_zone=org_zone, now=utcnow())
+
+
+@bp.post("/account/time-zone/browser")
+@login_required
+def browser_time_zone():
+    """Take the browser's zone, posted once after signing in (static/js/app.js), unless one
+    is chosen already; 204 either way. Without script the organisation's zone applies. A
+    background request: it leaves the session alone (forum.core.web.BACKGROUND_ENDPOINTS)."""
+    form = BrowserZoneForm()
+    if form.validate_on_submit() and time_zone.take_browser_zone(current_user, form.time_zone.data):
+        db.session.commit()
+    return "", 204
 
 
 def _list_endpoint(list_name: str) -> str:

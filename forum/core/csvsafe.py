@@ -1,7 +1,9 @@
 """CSV that a spreadsheet cannot run, streamed row by row: every export goes through here.
 
 Every cell that a spreadsheet could take for a formula — starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return — gets a leading apostrophe; times are written in UTC.
+``@``, a tab or a carriage return — gets a leading apostrophe. Times are written in UTC as
+ISO 8601 (``2026-12-04T09:30:00Z``), whatever the reader's zone, and the columns that hold
+them say so in their names (``created_at_utc``).
 """
 
 import csv
@@ -26,7 +28,7 @@ def neutralise(value) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is not UTC:
             value = as_utc(value)
-        return value.isoformat(sep=" ", timespec="seconds")[:19] + " UTC"
+        return value.isoformat(timespec="seconds")[:19] + "Z"
     text = str(value)
     return "'" + text if text[:1] in FORMULA_STARTS else text
 

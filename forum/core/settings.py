@@ -1,4 +1,5 @@
-"""Admin-editable settings stored in the database (a small key/value table)."""
+"""Admin-editable settings stored in the database (a small key/value table): numbers in
+``value``, the few words (the organisation's time zone) in ``text``."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,12 +21,19 @@ DEFAULTS = {
     "buyer_retention_months": 12,
 }
 
+TEXT_DEFAULTS = {
+    # The organisation's time zone (an IANA name): everyone's until they choose their own, and
+    # the zone whose calendar days due dates are (forum.core.zones).
+    "time_zone": "UTC",
+}
+
 
 class Setting(db.Model):
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     value: Mapped[int] = mapped_column(sa.Integer)
+    text: Mapped[str | None] = mapped_column(sa.String(60))
 
 
 def get(key: str) -> int:
@@ -43,4 +51,22 @@ def put(key: str, value: int) -> None:
         db.session.add(Setting(key=key, value=value))
     else:
         row.value = value
+    db.session.flush()
+
+
+def get_text(key: str) -> str:
+    """A worded setting's value, or its default."""
+    row = db.session.get(Setting, key)
+    return row.text if row is not None and row.text else TEXT_DEFAULTS[key]
+
+
+def put_text(key: str, text: str) -> None:
+    """Store a worded setting; flushes, the caller commits."""
+    if key not in TEXT_DEFAULTS:
+        raise KeyError(key)
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=0, text=text))
+    else:
+        row.text = text
     db.session.flush()

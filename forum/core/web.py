@@ -69,8 +69,8 @@ def _has_nul(values) -> bool:
     return any("\x00" in v for v in values)
 
 
-# Requests a page's script makes in the background while the person types.
-BACKGROUND_ENDPOINTS = {"feedback.similar", "accounts.lookup"}
+# Requests a page's script makes in the background (while the person types; the browser's zone).
+BACKGROUND_ENDPOINTS = {"feedback.similar", "accounts.lookup", "auth.browser_time_zone"}
 
 
 class SessionInterface(SecureCookieSessionInterface):

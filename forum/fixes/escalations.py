@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from forum.auth.models import User
 from forum.auth.permissions import can
-from forum.core import settings
+from forum.core import settings, zones
 from forum.core.errors import Conflict, DomainError
 from forum.core.signals import escalation_acknowledged, fix_escalated
 from forum.core.time import utcnow
@@ -141,5 +141,10 @@ def snooze(
     fix.snoozed_until = until
     db.session.flush()
     return history.append(
-        fix, EventKind.SNOOZED, actor=actor, at=now, to_value=until.date().isoformat(), note=reason
+        fix,
+        EventKind.SNOOZED,
+        actor=actor,
+        at=now,
+        to_value=zones.due_day(until).isoformat(),
+        note=reason,
     )

@@ -90,6 +90,14 @@ class SlaForm(FlaskForm):
         "Months to keep buyer names and e-mail addresses (their answers stay, anonymised)",
         validators=[Optional(), NumberRange(1, 120)],
     )
+    # Every zone is a choice (set in the view); the service checks the name.
+    time_zone = SelectField(
+        "The organisation's time zone",
+        description="Everyone sees times in it until they choose their own. Due dates are its "
+        "days: a fix due 7 Dec is due by the end of 7 Dec there.",
+        validators=[Optional()],
+        validate_choice=False,
+    )
 
 
 for _p in ("P1", "P2", "P3", "P4"):

@@ -2,7 +2,7 @@
 fix page's timeline. They only read; the views render what they return."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
@@ -10,8 +10,10 @@ from sqlalchemy.orm import joinedload
 
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.permissions import can
+from forum.core import zones
 from forum.core.pagination import paginate
 from forum.core.rates import Converted
+from forum.core.templating import fmt_datetime
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post
@@ -140,9 +142,9 @@ class Queue:
 
     @property
     def groups(self) -> list[tuple[str, list[Fix]]]:
-        """The open fixes in the order they are worked: overdue, due today (UTC), later. Empty
-        groups are left out."""
-        today_ends = datetime.combine(self.now.date() + timedelta(days=1), time(), self.now.tzinfo)
+        """The open fixes in the order they are worked: overdue, due today (the organisation's
+        day, as due dates are), later. Empty groups are left out."""
+        today_ends = zones.org_day_ends(self.now)
         overdue = [f for f in self.fixes if f.due_at < self.now]
         today = [f for f in self.fixes if self.now <= f.due_at < today_ends]
         later = [f for f in self.fixes if f.due_at >= today_ends]
@@ -325,7 +327,7 @@ def stale_message(fix: Fix, event_ids: list[int], viewer: User) -> str:
         .order_by(FixEvent.seq)
     ).all()
     changes = "; ".join(
-        f"{_actor_label(e, plain, shielded)} {_change(e)} ({e.at:%Y-%m-%d %H:%M} UTC)"
+        f"{_actor_label(e, plain, shielded)} {_change(e)} ({fmt_datetime(e.at)})"
         for e in events
         if not plain or e.kind in PLAIN_KINDS
     )

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from forum.auth.models import Team, User
 from forum.auth.permissions import can, ensure
+from forum.core import zones
 from forum.core.errors import Conflict, DomainError, Forbidden
 from forum.core.signals import fix_assigned, fix_commented, fix_transitioned
 from forum.core.time import utcnow
@@ -291,8 +292,8 @@ def set_due(
         EventKind.DUE_DATE,
         actor=actor,
         at=now,
-        from_value=old.date().isoformat(),
-        to_value=due_at.date().isoformat(),
+        from_value=zones.due_day(old).isoformat(),
+        to_value=zones.due_day(due_at).isoformat(),
         note=reason,
         details={"extended": due_at > old},
     )

@@ -5,10 +5,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from forum.auth.permissions import can, require, require_obj
-from forum.core import settings, signals
+from forum.core import settings, signals, zones
 from forum.core.errors import Conflict, DomainError
 from forum.core.params import MAX_IDS, BadFilter, arg_choice, arg_int, to_id, to_int
-from forum.core.time import end_of_day, utcnow
+from forum.core.time import utcnow
 from forum.extensions import db
 from forum.fixes import queries, revenue, services, workflow
 from forum.fixes import sla as sla_policy
@@ -210,7 +210,7 @@ def due(fix_id: int):
         fix,
         lambda: services.set_due(
             fix,
-            end_of_day(form.new_due_date.data),
+            zones.end_of_org_day(form.new_due_date.data),
             actor=current_user,
             version=version,
             reason=form.due_reason.data,
@@ -232,7 +232,7 @@ def snooze(fix_id: int):
         fix,
         lambda: snooze_fix(
             fix,
-            end_of_day(form.until.data),
+            zones.end_of_org_day(form.until.data),
             actor=current_user,
             version=version,
             reason=form.snooze_reason.data,
@@ -342,7 +342,9 @@ def bulk_acknowledge():
 def sla():
     """The SLA policy: per priority, hours to acknowledge and days to resolve."""
     form = SlaForm()
+    form.time_zone.choices = zones.zone_choices()
     if request.method == "GET":
+        form.time_zone.data = zones.org_zone()
         for p in Priority:
             ack, resolve = sla_policy.sla_for(p.value)
             getattr(form, f"{p.value}_ack_hours").data = ack
@@ -358,8 +360,15 @@ def sla():
             for p in Priority
         }
         policy = {key: getattr(form, key).data for key in sla_policy.POLICY_SETTINGS}
-        sla_policy.save_sla_policy(targets, policy, actor=current_user)
-        db.session.commit()
-        flash("The SLA policy is saved. New fixes get due dates from it.", "success")
-        return redirect(url_for("fixes.sla"))
+        try:
+            sla_policy.save_sla_policy(
+                targets, policy, actor=current_user, time_zone=form.time_zone.data or None
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.time_zone.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("The SLA policy is saved. New fixes get due dates from it.", "success")
+            return redirect(url_for("fixes.sla"))
     return render_template("fixes/sla.html", form=form, priorities=Priority)

@@ -4,7 +4,9 @@ import sqlalchemy as sa
 
 from forum.auth.models import User
 from forum.auth.permissions import role_filter
+from forum.core import zones
 from forum.core.markdown import plain_excerpt
+from forum.core.templating import fmt_datetime, fmt_due
 from forum.extensions import db
 from forum.feedback.shielding import shielded_on_fix
 from forum.fixes.models import Escalation, Fix, FixComment, FixEvent, FixStatus
@@ -34,12 +36,13 @@ def on_fix_created(fix: Fix, *, actor: User, **_):
     ).all()
     team_ids = [*members, *([team.lead_id] if team.lead_id else [])]
     recipients = others(users([i for i in team_ids if i != fix.assignee_id]), actor)
-    body = (
-        f"Priority {fix.priority}; acknowledge by {fix.ack_due_at:%Y-%m-%d %H:%M} UTC; "
-        f"due {fix.due_at:%Y-%m-%d}.\n\n{plain_excerpt(fix.problem, 500)}"
-    )
 
     def compose(user: User) -> Message:
+        with zones.in_zone_of(user):  # the acknowledgement deadline in the reader's zone
+            body = (
+                f"Priority {fix.priority}; acknowledge by {fmt_datetime(fix.ack_due_at)}; "
+                f"due {fmt_due(fix.due_at)}.\n\n{plain_excerpt(fix.problem, 500)}"
+            )
         return Message(
             event="fix_new",
             title=f"New fix #{fix.id} for {team.name}: {fix.title}",
@@ -95,7 +98,7 @@ def on_fix_transitioned(
             return Message(
                 event="fix_reopened",
                 title=f"Fix #{fix.id} “{fix.title}” is reopened: it did not hold",
-                body=f"It is open again, due {fix.due_at:%Y-%m-%d}.{reason}",
+                body=f"It is open again, due {fmt_due(fix.due_at)}.{reason}",
                 url=fix_path(fix),
                 action="Open the fix",
             )
@@ -130,7 +133,7 @@ def on_fix_assigned(fix: Fix, *, actor: User, assignee: User | None = None, **_)
             title=f"Fix #{fix.id} “{fix.title}” is assigned to you",
             body=(
                 f"{fix.owner_team.name}, priority {fix.priority}, status "
-                f"{fix.status.label.lower()}, due {fix.due_at:%Y-%m-%d}.\n\n"
+                f"{fix.status.label.lower()}, due {fmt_due(fix.due_at)}.\n\n"
                 f"{plain_excerpt(fix.problem, 500)}"
             ),
             url=fix_path(fix),
@@ -193,7 +196,7 @@ def on_fix_escalated(fix: Fix, *, escalation: Escalation, **_):
             event="escalation",
             title=f"Fix #{fix.id} “{fix.title}” is overdue and escalated to you",
             body=(
-                f"{fix.owner_team.name}, priority {fix.priority}, due {fix.due_at:%Y-%m-%d}: "
+                f"{fix.owner_team.name}, priority {fix.priority}, due {fmt_due(fix.due_at)}: "
                 f"overdue by {overdue} day{'s' if overdue != 1 else ''}. It comes to you as "
                 f"{role}. Please acknowledge the escalation and see that the fix moves."
             ),

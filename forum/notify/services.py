@@ -11,7 +11,7 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from forum.auth.models import User
-from forum.core import outbox
+from forum.core import outbox, zones
 from forum.core.errors import DomainError
 from forum.core.mail import one_line
 from forum.core.outbox import OutboxMessage, OutboxStatus
@@ -216,7 +216,8 @@ def _record(user: User, message: Message, delivery: Delivery) -> Notification:
 
 
 def render_email(template: str, user: User, event: str, **context) -> tuple[str, str]:
-    """The plain-text and HTML parts of an e-mail to ``user`` from ``template``.txt/.html."""
+    """The plain-text and HTML parts of an e-mail to ``user`` from ``template``.txt/.html,
+    with times in ``user``'s zone."""
     kind = EVENTS.get(event)
     unsubscribe_path = link("notify.unsubscribe", token=unsubscribe_token(user.id, event))
     context.update(
@@ -228,10 +229,11 @@ def render_email(template: str, user: User, event: str, **context) -> tuple[str,
         preferences_url=absolute(link("notify.preferences")),
         notifications_url=absolute(link("notify.index")),
     )
-    return (
-        render_template(f"{template}.txt", **context),
-        render_template(f"{template}.html", **context),
-    )
+    with zones.in_zone_of(user):  # every time in the e-mail in the recipient's zone
+        return (
+            render_template(f"{template}.txt", **context),
+            render_template(f"{template}.html", **context),
+        )
 
 
 def queue_email(

@@ -10,10 +10,10 @@ from werkzeug.datastructures import MultiDict
 
 from forum.auth.models import Team, TeamKind
 from forum.auth.permissions import require
-from forum.core import settings
+from forum.core import settings, zones
 from forum.core.errors import DomainError
 from forum.core.params import BadFilter, get_ids, to_id
-from forum.core.time import end_of_day, utcnow
+from forum.core.time import utcnow
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind
 from forum.feedback.shielding import author_label
@@ -171,7 +171,7 @@ def create_fix():
                 owner_team_id=form.owner_team_id.data,
                 priority=form.priority.data,
                 assignee_id=form.assignee_id.data,
-                due_at=end_of_day(form.due_date.data) if form.due_date.data else None,
+                due_at=zones.end_of_org_day(form.due_date.data) if form.due_date.data else None,
                 due_reason=form.due_reason.data or "",
             )
         except DomainError as exc:

@@ -12,6 +12,7 @@ from datetime import datetime
 from flask import current_app
 
 from forum.auth.models import User
+from forum.core import zones
 from forum.feedback.models import Post
 from forum.feedback.shielding import person_label, shielded_on_fix
 from forum.fixes.models import Escalation, Fix, FixStatus
@@ -145,7 +146,7 @@ def report_triaged(
 def fix_created(fix: Fix, actor: User) -> tuple[dict, str, str, str]:
     data = {"fix": fix_data(fix), "actor": actor_on_fix(fix, actor)}
     text = f"New fix #{fix.id} for {fix.owner_team.name}: {fix.title}"
-    detail = f"Priority {fix.priority}, due {fix.due_at:%Y-%m-%d}."
+    detail = f"Priority {fix.priority}, due {zones.due_day(fix.due_at)}."
     return data, text, detail, data["fix"]["url"]
 
 
@@ -169,7 +170,7 @@ def fix_escalated(fix: Fix, escalation: Escalation) -> tuple[dict, str, str, str
     data = {"fix": fix_data(fix), "escalation": {"level": escalation.level}}
     to = "the owner team's lead" if escalation.level == 1 else "the executive sponsor"
     text = f"Fix #{fix.id} “{fix.title}” is overdue and escalated to {to}"
-    detail = f"{fix.owner_team.name}, priority {fix.priority}, due {fix.due_at:%Y-%m-%d}."
+    detail = f"{fix.owner_team.name}, priority {fix.priority}, due {zones.due_day(fix.due_at)}."
     return data, text, detail, data["fix"]["url"]
 
 

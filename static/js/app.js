@@ -263,3 +263,23 @@ document.addEventListener("DOMContentLoaded", () => {
     input.addEventListener("blur", close);
   });
 });
+
+// A person without a time zone yet (templates/base.html marks the page): post the browser's
+// once per sign-in (each starts a new CSRF token), so their next page shows times in it.
+// Without this script, or when it fails, the organisation's zone applies.
+document.addEventListener("DOMContentLoaded", async () => {
+  const { zoneUrl, csrf } = document.body.dataset;
+  const asked = `zone-posted:${csrf}`;
+  if (!zoneUrl || sessionStorage.getItem(asked)) return;
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone) return;
+  sessionStorage.setItem(asked, "1");
+  const body = new FormData();
+  body.append("csrf_token", csrf);
+  body.append("time_zone", zone);
+  try {
+    await fetch(zoneUrl, { method: "POST", body, credentials: "same-origin" });
+  } catch (err) {
+    // The organisation's zone stays; the settings page lets the person choose.
+  }
+});

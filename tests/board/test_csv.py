@@ -29,7 +29,7 @@ def test_an_ordinary_cell_is_left_as_it_is(cell):
 
 
 def test_an_instant_is_written_in_utc():
-    assert neutralise(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02 03:04:05 UTC"
+    assert neutralise(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05Z"
 
 
 @pytest.fixture

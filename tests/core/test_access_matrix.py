@@ -274,6 +274,9 @@ MATRIX = [
     Row("GET", "/", everyone(200)),
     Row("GET", "/account/password", everyone(200)),
     Row("POST", "/account/password", everyone(302), PASSWORD_FORM),
+    Row("GET", "/account/time-zone", everyone(200)),
+    Row("POST", "/account/time-zone", everyone(302), {"time_zone": "Asia/Tokyo"}),
+    Row("POST", "/account/time-zone/browser", everyone(204), {"time_zone": "Asia/Tokyo"}),
     # named views of a list: of the lists one's role may open
     Row("POST", "/lists/feed/views", everyone(302), {"name": "Wins", "query": "kind=win_loss"}),
     Row("POST", "/lists/triage/views", leaders(302), {"name": "Wins", "query": "kind=win_loss"}),

@@ -113,6 +113,7 @@ NO_PARAMETERS = {
     "admin.teams",
     "rates.index",
     "auth.change_password",
+    "auth.time_zone_settings",
     "buyers.theme_list",
     "survey.thanks",
     "auth.forgot_password",

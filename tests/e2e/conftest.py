@@ -179,11 +179,12 @@ def page_checks(request, live_server, vnu, replayers):
 
 @pytest.fixture
 def new_page(request, browser, live_server, page_checks):
-    """``new_page("phone", label="invitee")``: a page in a fresh, checked browser context."""
+    """``new_page("phone", label="invitee")``: a page in a fresh, checked browser context;
+    more context options, such as ``timezone_id="Asia/Tokyo"``, go to Playwright."""
     contexts = []
 
-    def _new_page(profile: str = "desktop", label: str | None = None):
-        context = browser.new_context(base_url=live_server.url, **PROFILES[profile])
+    def _new_page(profile: str = "desktop", label: str | None = None, **options):
+        context = browser.new_context(base_url=live_server.url, **(PROFILES[profile] | options))
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page_checks.watch(context, profile, label or f"{profile} browser {len(contexts)}")

@@ -295,5 +295,4 @@ def test_the_inbox_runs_the_same_statements_for_few_and_many_reports(
         assert len(many) == len(few), "\n".join(many)
         # the revenue order reads the reporting currency and this month's rates: two more; and
         # the organisation's time zone is read once for a leader without their own: one more
-        assert len(many) <= (13 if "revenue" in query else 11), "
-".join(many)
+        assert len(many) <= (13 if "revenue" in query else 11), "\n".join(many)

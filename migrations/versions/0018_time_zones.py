@@ -2,7 +2,7 @@
 setting beside the numbered ones (the organisation's zone, under the key ``time_zone``).
 
 Revision ID: 0018_time_zones
-Revises: 0013_crm
+Revises: 0017_account_owner
 Create Date: 2026-12-04 01:24:26.351567
 
 Both columns are new and nullable: nothing is rewritten, and the downgrade drops only them.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_time_zones"
-down_revision = "0013_crm"
+down_revision = "0017_account_owner"
 branch_labels = None
 depends_on = None
 

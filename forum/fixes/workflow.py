@@ -82,8 +82,9 @@ def is_reporter(user: User, fix: Fix) -> bool:
     return db.session.scalar(sa.select(sa.exists(reported.union_all(corroborated).subquery())))
 
 
-def parties(user: User, fix: Fix) -> set[Party]:
-    """Every way ``user`` stands towards ``fix``."""
+def parties(user: User, fix: Fix, among: frozenset[Party] | None = None) -> set[Party]:
+    """Every way ``user`` stands towards ``fix`` (only those ``among``, when given: asking
+    whether they reported it is a query, which a move only reporters may make needs)."""
     found = set()
     if user is None or not user.is_authenticated or not user.active:
         return found
@@ -91,7 +92,7 @@ def parties(user: User, fix: Fix) -> set[Party]:
         found.add(Party.OWNER_TEAM)
     if can(user, "fix.lead"):
         found.add(Party.LEADER)
-    if is_reporter(user, fix):
+    if (among is None or Party.REPORTER in among) and is_reporter(user, fix):
         found.add(Party.REPORTER)
     return found
 
@@ -117,7 +118,7 @@ def allows(user: User, fix: Fix, to: FixStatus, now: datetime | None = None) -> 
     rule = rule_for(fix, to)
     if rule is None:
         return False
-    mine = parties(user, fix) & rule.who
+    mine = parties(user, fix, frozenset(rule.who)) & rule.who
     if not mine:
         return False
     if to == S.VERIFIED and mine == {Party.LEADER}:

@@ -271,6 +271,8 @@ class Corroboration(TimestampMixin, db.Model):
     moved_from_post_id: Mapped[int | None] = mapped_column(sa.ForeignKey("posts.id"))
 
     post: Mapped[Post] = relationship(back_populates="corroborations", foreign_keys=[post_id])
+    # The merged duplicate this "me too" moved from (read-only: the merge sets the id).
+    moved_from: Mapped[Post | None] = relationship(foreign_keys=[moved_from_post_id], viewonly=True)
     user: Mapped[User] = relationship()
     account: Mapped[Account | None] = relationship()
 

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from math import ceil
 
 import sqlalchemy as sa
 from flask import abort
@@ -19,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from forum.auth.models import Team, TeamKind, User
 from forum.auth.permissions import can
 from forum.catalog.models import Commitment
+from forum.core.pagination import Page
 from forum.core.params import MAX_INT, BadFilter, to_id
 from forum.core.rates import Converter, in_reporting_sql, month_of
 from forum.core.time import as_utc, utcnow
@@ -95,9 +97,18 @@ class FeedFilter:
         }
 
 
-def visible_post_or_404(post_id: int, viewer: User) -> Post:
-    """The post, or 404: the same answer for a missing post and one the viewer may not see."""
-    post = db.session.get(Post, post_id, options=[joinedload(Post.author), joinedload(Post.region)])
+def visible_post_or_404(post_id: int, viewer: User, *, whole: bool = False) -> Post:
+    """The post, or 404: the same answer for a missing post and one the viewer may not see.
+    ``whole``: with everything its page shows (account, team, tags, files) in one statement."""
+    options = [joinedload(Post.author), joinedload(Post.region)]
+    if whole:
+        options += [
+            joinedload(Post.account),
+            joinedload(Post.team),
+            joinedload(Post.tags),
+            joinedload(Post.attachments),
+        ]
+    post = db.session.get(Post, post_id, options=options)
     if post is None or not can(viewer, "post.view", post):
         abort(404)
     return post
@@ -300,9 +311,13 @@ def visible_comment_or_404(post: Post, comment_id: int, viewer: User) -> Comment
     return comment
 
 
+COMMENTS_PER_PAGE = 20
+
+
 @dataclass
 class PostPage:
-    """A post's discussion, corroborations and revisions, as one viewer may see them."""
+    """A post's discussion (one page of it), corroborations and revisions, as one viewer may
+    see them."""
 
     comments: list[Comment]
     corroborations: list[Corroboration]
@@ -310,44 +325,95 @@ class PostPage:
     following: bool
     mine: Corroboration | None
     sources: dict[int, Post]  # the merged duplicates some corroborations moved from
+    comment_page: Page  # which page of the discussion ``comments`` is (items left empty)
 
 
-def post_page(post: Post, viewer: User) -> PostPage:
-    """What the post page shows besides the post and its forms."""
-    comments_q = (
-        sa.select(Comment)
-        .where(Comment.post_id == post.id)
-        .options(joinedload(Comment.author), selectinload(Comment.revisions))
-        .order_by(Comment.id)
-    )
+def _visible_comments(post: Post, viewer: User) -> list:
+    where = [Comment.post_id == post.id]
     if not can(viewer, "post.internal_note"):
-        comments_q = comments_q.where(Comment.internal.is_(False))
-    comments = db.session.scalars(comments_q).unique().all()
+        where.append(Comment.internal.is_(False))
+    return where
+
+
+def all_comments(post: Post, viewer: User) -> list[Comment]:
+    """Every comment of ``post`` the viewer may read, oldest first (the API's list)."""
+    return (
+        db.session.scalars(
+            sa.select(Comment)
+            .where(*_visible_comments(post, viewer))
+            .options(joinedload(Comment.author))
+            .order_by(Comment.id)
+        )
+        .unique()
+        .all()
+    )
+
+
+def post_page(
+    post: Post, viewer: User, *, page: int | None = None, comment_id: int | None = None
+) -> PostPage:
+    """What the post page shows besides the post and its forms: one page of the discussion,
+    oldest first within it — the newest page unless ``page`` is given, or the page holding
+    ``comment_id`` (a link to one comment). A page past the end is a 404 (except page 1).
+
+    A fixed number of statements whatever the thread's length: its size, the viewer's follow
+    and the linked comment's position in one, then the page's comments and their revisions."""
+    where = _visible_comments(post, viewer)
+    counted = sa.select(sa.func.count(Comment.id)).where(*where).scalar_subquery()
+    follows = sa.exists().where(Follow.post_id == post.id, Follow.user_id == viewer.id)
+    before = (
+        sa.select(sa.func.count(Comment.id)).where(*where, Comment.id <= comment_id)
+        if comment_id is not None
+        else sa.select(sa.literal(0))
+    ).scalar_subquery()
+    total, following, position = db.session.execute(sa.select(counted, follows, before)).one()
+    pages = max(1, ceil(total / COMMENTS_PER_PAGE))
+    if comment_id is not None and position:
+        page = ceil(position / COMMENTS_PER_PAGE)
+    if page is None:
+        page = pages
+    if page > pages:
+        abort(404)
+    comments = (
+        db.session.scalars(
+            sa.select(Comment)
+            .where(*where)
+            .options(joinedload(Comment.author), selectinload(Comment.revisions))
+            .order_by(Comment.id)
+            .limit(COMMENTS_PER_PAGE)
+            .offset((page - 1) * COMMENTS_PER_PAGE)
+        )
+        .unique()
+        .all()
+        if total
+        else []
+    )
     corroborations = db.session.scalars(
         sa.select(Corroboration)
         .where(Corroboration.post_id == post.id)
-        .options(joinedload(Corroboration.user), joinedload(Corroboration.account))
+        .options(
+            joinedload(Corroboration.user),
+            joinedload(Corroboration.account),
+            joinedload(Corroboration.moved_from),
+        )
         .order_by(Corroboration.id)
     ).all()
     revisions = db.session.scalars(
         sa.select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.id)
     ).all()
-    following = (
-        db.session.scalar(
-            sa.select(Follow.id).where(Follow.post_id == post.id, Follow.user_id == viewer.id)
-        )
-        is not None
-    )
     mine = next((c for c in corroborations if c.user_id == viewer.id), None)
     # A merged duplicate's reporter counts as a "me too" here; if they shielded that report,
     # their name stays behind the shield (the note names the duplicate).
-    moved = {c.moved_from_post_id for c in corroborations} - {None}
-    sources = (
-        {p.id: p for p in db.session.scalars(sa.select(Post).where(Post.id.in_(moved)))}
-        if moved
-        else {}
+    sources = {c.moved_from.id: c.moved_from for c in corroborations if c.moved_from}
+    return PostPage(
+        comments,
+        corroborations,
+        revisions,
+        bool(following),
+        mine,
+        sources,
+        Page([], page, COMMENTS_PER_PAGE, total),
     )
-    return PostPage(comments, corroborations, revisions, following, mine, sources)
 
 
 def corroborator_label(viewer: User, corroboration: Corroboration, source: Post | None) -> str:

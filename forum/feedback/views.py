@@ -18,7 +18,7 @@ from flask_login import current_user
 from forum.accounts.services import UnknownAccount
 from forum.auth.permissions import can, require, require_obj
 from forum.core.errors import Conflict, DomainError
-from forum.core.params import to_int
+from forum.core.params import arg_int, page_arg, to_int
 from forum.extensions import db, limiter
 from forum.feedback import attachments as files
 from forum.feedback import forms, queries, services
@@ -133,14 +133,19 @@ def create(slug: str):
 @bp.get("/<int:post_id>")
 @require("post.view")
 def detail(post_id: int):
-    """A post with its discussion, corroborations and evidence."""
-    post = get_post_or_404(post_id)
+    """A post with its discussion (a page of it), corroborations and evidence."""
+    post = queries.visible_post_or_404(post_id, current_user, whole=True)
     return _render_detail(post)
 
 
 def _render_detail(post: Post, *, revealed=None, reveal_form=None, status=200):
     viewer = current_user
-    data = queries.post_page(post, viewer)
+    data = queries.post_page(
+        post,
+        viewer,
+        page=page_arg() if request.args.get("page") else None,
+        comment_id=arg_int("comment", min=1),
+    )
     comment_form = CommentForm()
     if not can(viewer, "post.internal_note"):
         del comment_form.internal
@@ -148,6 +153,7 @@ def _render_detail(post: Post, *, revealed=None, reveal_form=None, status=200):
         "feedback/detail.html",
         post=post,
         comments=data.comments,
+        comment_page=data.comment_page,
         corroborations=data.corroborations,
         revisions=data.revisions,
         following=data.following,
@@ -278,7 +284,11 @@ def comment(post_id: int):
     internal = bool(getattr(form, "internal", None) and form.internal.data)
     created = services.add_comment(post, current_user, form.body.data, internal=internal)
     db.session.commit()
-    return redirect(url_for("feedback.detail", post_id=post.id, _anchor=f"comment-{created.id}"))
+    return redirect(
+        url_for(
+            "feedback.detail", post_id=post.id, comment=created.id, _anchor=f"comment-{created.id}"
+        )
+    )
 
 
 @bp.route("/<int:post_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -294,7 +304,12 @@ def edit_comment(post_id: int, comment_id: int):
         db.session.commit()
         flash("Your comment is updated.", "success")
         return redirect(
-            url_for("feedback.detail", post_id=post.id, _anchor=f"comment-{comment.id}")
+            url_for(
+                "feedback.detail",
+                post_id=post.id,
+                comment=comment.id,
+                _anchor=f"comment-{comment.id}",
+            )
         )
     return render_template("feedback/comment_edit.html", form=form, post=post, comment=comment)
 

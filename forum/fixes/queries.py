@@ -3,6 +3,7 @@ fix page's timeline. They only read; the views render what they return."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from math import ceil
 
 import sqlalchemy as sa
 from flask import abort
@@ -11,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from forum.auth.models import Role, Team, TeamKind, User
 from forum.auth.permissions import can
 from forum.core import zones
-from forum.core.pagination import paginate
+from forum.core.pagination import Page, paginate
 from forum.core.rates import Converted
 from forum.core.templating import fmt_datetime
 from forum.core.time import utcnow
@@ -211,7 +212,8 @@ def _actor_label(event: FixEvent, plain: bool, shielded: dict[int, str]) -> str:
 class FixPage:
     """What the fix page shows besides its forms."""
 
-    timeline: list[tuple]
+    timeline: list[tuple]  # one page of it
+    timeline_page: Page
     chain: history.ChainReport
     posts: list[Post]
     moves: list[FixStatus]
@@ -224,8 +226,13 @@ class FixPage:
     revenue: Converted
 
 
-def fix_page(fix: Fix, viewer: User) -> FixPage:
-    """One timeline of history, comments and linked reports, as ``viewer`` may see it."""
+TIMELINE_PER_PAGE = 50
+
+
+def fix_page(fix: Fix, viewer: User, *, page: int | None = None) -> FixPage:
+    """One page of the timeline of history, comments and linked reports, as ``viewer`` may see
+    it: the newest page unless ``page`` is given (a page past the end is a 404, except page 1).
+    The whole history is read, to verify its chain; only one page of it is shown."""
     now = utcnow()
     plain = not can(viewer, "fix.staff_names")
     events = db.session.scalars(
@@ -265,7 +272,14 @@ def fix_page(fix: Fix, viewer: User) -> FixPage:
     for p in posts:
         timeline.append(("post", p.created_at, p, None, None))
     timeline.sort(key=lambda item: (item[1], {"post": 0, "event": 1, "comment": 2}[item[0]]))
-    moves = workflow.allowed_moves(viewer, fix, now)
+    pages = max(1, ceil(len(timeline) / TIMELINE_PER_PAGE))
+    page = pages if page is None else page
+    if page > pages:
+        abort(404)
+    shown = timeline[(page - 1) * TIMELINE_PER_PAGE : page * TIMELINE_PER_PAGE]
+    # Only reporters verify or reopen a resolved fix: the question is asked once, and only then.
+    reporter = fix.status == FixStatus.RESOLVED and workflow.is_reporter(viewer, fix)
+    moves = workflow.allowed_moves(viewer, fix, now, reporter=reporter)
     escalations = db.session.scalars(
         sa.select(Escalation)
         .where(Escalation.fix_id == fix.id)
@@ -273,7 +287,8 @@ def fix_page(fix: Fix, viewer: User) -> FixPage:
         .order_by(Escalation.id)
     ).all()
     return FixPage(
-        timeline=timeline,
+        timeline=shown,
+        timeline_page=Page([], page, TIMELINE_PER_PAGE, len(timeline)),
         chain=chain,
         posts=posts,
         moves=moves,
@@ -283,7 +298,7 @@ def fix_page(fix: Fix, viewer: User) -> FixPage:
         verify_prompt=fix.status == FixStatus.RESOLVED
         and (FixStatus.VERIFIED in moves or FixStatus.REOPENED in moves),
         window_ends=workflow.verify_window_ends(fix),
-        is_reporter=workflow.Party.REPORTER in workflow.parties(viewer, fix),
+        is_reporter=reporter,
         revenue=revenue.converted([fix.id])[fix.id],
     )
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from forum.auth.permissions import can, require, require_obj
 from forum.core import settings, signals, zones
 from forum.core.errors import Conflict, DomainError
-from forum.core.params import MAX_IDS, BadFilter, arg_choice, arg_int, to_id, to_int
+from forum.core.params import MAX_IDS, BadFilter, arg_choice, arg_int, page_arg, to_id, to_int
 from forum.core.time import utcnow
 from forum.extensions import db
 from forum.fixes import queries, revenue, services, workflow
@@ -77,15 +77,20 @@ def detail(fix_id: int):
 
 
 def _render_detail(fix: Fix, *, error: str = "", status: int = 200, form=None):
-    data = queries.fix_page(fix, current_user)
+    page = page_arg() if request.args.get("page") else None
+    data = queries.fix_page(fix, current_user, page=page)
     transition_form = form or TransitionForm(version=fix.version)
-    transition_form.root_cause_id.choices = queries.root_cause_choices()
+    # The choices are read only for the forms the page shows.
+    resolving = FixStatus.RESOLVED in data.moves
+    transition_form.root_cause_id.choices = queries.root_cause_choices() if resolving else []
     assign_form = AssignForm(version=fix.version, assignee_id=fix.assignee_id)
-    assign_form.assignee_id.choices = _team_members(fix.owner_team_id)
+    assigning = not data.plain and fix.is_open and can(current_user, "fix.assign", fix)
+    assign_form.assignee_id.choices = _team_members(fix.owner_team_id) if assigning else []
     return render_template(
         "fixes/detail.html",
         fix=fix,
         timeline=data.timeline,
+        timeline_page=data.timeline_page,
         chain=data.chain,
         posts=data.posts,
         moves=data.moves,

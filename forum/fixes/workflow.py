@@ -82,8 +82,12 @@ def is_reporter(user: User, fix: Fix) -> bool:
     return db.session.scalar(sa.select(sa.exists(reported.union_all(corroborated).subquery())))
 
 
-def parties(user: User, fix: Fix) -> set[Party]:
-    """Every way ``user`` stands towards ``fix``."""
+def parties(
+    user: User, fix: Fix, among: frozenset[Party] | None = None, reporter: bool | None = None
+) -> set[Party]:
+    """Every way ``user`` stands towards ``fix`` (only those ``among``, when given: asking
+    whether they reported it is a query, which only a move reporters may make needs; a caller
+    who already knows passes ``reporter``)."""
     found = set()
     if user is None or not user.is_authenticated or not user.active:
         return found
@@ -91,7 +95,9 @@ def parties(user: User, fix: Fix) -> set[Party]:
         found.add(Party.OWNER_TEAM)
     if can(user, "fix.lead"):
         found.add(Party.LEADER)
-    if is_reporter(user, fix):
+    if among is not None and Party.REPORTER not in among:
+        return found
+    if reporter if reporter is not None else is_reporter(user, fix):
         found.add(Party.REPORTER)
     return found
 
@@ -112,12 +118,19 @@ def rule_for(fix: Fix, to: FixStatus) -> Rule | None:
     return TRANSITIONS.get((fix.status, FixStatus(to)))
 
 
-def allows(user: User, fix: Fix, to: FixStatus, now: datetime | None = None) -> bool:
-    """May ``user`` move ``fix`` to ``to`` now?"""
+def allows(
+    user: User,
+    fix: Fix,
+    to: FixStatus,
+    now: datetime | None = None,
+    *,
+    reporter: bool | None = None,
+) -> bool:
+    """May ``user`` move ``fix`` to ``to`` now? (``reporter``: see ``parties``.)"""
     rule = rule_for(fix, to)
     if rule is None:
         return False
-    mine = parties(user, fix) & rule.who
+    mine = parties(user, fix, rule.who, reporter) & rule.who
     if not mine:
         return False
     if to == S.VERIFIED and mine == {Party.LEADER}:
@@ -127,6 +140,12 @@ def allows(user: User, fix: Fix, to: FixStatus, now: datetime | None = None) -> 
     return True
 
 
-def allowed_moves(user: User, fix: Fix, now: datetime | None = None) -> list[FixStatus]:
-    """The moves the page offers ``user``, in a stable order."""
-    return [to for (frm, to) in TRANSITIONS if frm == fix.status and allows(user, fix, to, now)]
+def allowed_moves(
+    user: User, fix: Fix, now: datetime | None = None, *, reporter: bool | None = None
+) -> list[FixStatus]:
+    """The moves the page offers ``user``, in a stable order (``reporter``: see ``parties``)."""
+    return [
+        to
+        for (frm, to) in TRANSITIONS
+        if frm == fix.status and allows(user, fix, to, now, reporter=reporter)
+    ]

@@ -216,7 +216,9 @@ def on_post_commented(post: Post, *, actor: User, comment, **_):
         if u.id != actor.id and u.id not in mentioned_ids and readable(u)
     ]
     excerpt = plain_excerpt(comment.body, 300)
-    url = link("feedback.detail", post_id=post.id, _anchor=f"comment-{comment.id}")
+    url = link(
+        "feedback.detail", post_id=post.id, comment=comment.id, _anchor=f"comment-{comment.id}"
+    )
 
     def message(user: User, event: str) -> Message:
         who = person_label(user, post, comment.author_id, comment.author.display_name)

@@ -80,8 +80,7 @@ class Comments(MethodView):
     def get(self, post_id: int):
         """The report's comments, and its internal notes for those who may read them."""
         post = queries.visible_post_or_404(post_id, current_user)
-        page = queries.post_page(post, current_user)
-        return {"comments": [_comment(post, c) for c in page.comments]}
+        return {"comments": [_comment(post, c) for c in queries.all_comments(post, current_user)]}
 
     @bp.arguments(s.CommentCreateSchema)
     @bp.response(201, s.CommentSchema)

@@ -99,6 +99,24 @@ class Client(FlaskClient):
         return super().post(*args, **kwargs)
 
 
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The browser tests first (together: their Chromium is shared by the package), then the
+    other slow modules, then the quick ones, in random order within each group: pytest-xdist
+    hands out whole modules in this order, so the last modules to run are short and every
+    worker finishes at about the same time."""
+    items.sort(key=_weight)
+
+
+def _weight(item) -> int:
+    if E2E in Path(item.path).resolve().parents:
+        return 0
+    return 1 if any(item.get_closest_marker(name) for name in ("e2e", "slow")) else 2
+
+
 def _worker() -> str:
     """The pytest-xdist worker id ("gw0", ...), or "main" without xdist."""
     return os.environ.get("PYTEST_XDIST_WORKER", "main")

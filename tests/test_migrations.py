@@ -20,6 +20,8 @@ from forum.fixes import revenue
 from forum.search.schema import include_name
 from tests import factories
 
+pytestmark = pytest.mark.slow  # a long module: scheduled first (tests/conftest.py)
+
 
 @pytest.fixture
 def migration_app(make_app, fresh_database_url):

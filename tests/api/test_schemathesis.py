@@ -24,7 +24,7 @@ from forum.feedback.models import PostKind
 from forum.fixes import creation
 from tests import factories
 
-pytestmark = pytest.mark.committed
+pytestmark = [pytest.mark.committed, pytest.mark.slow]
 
 EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 3}
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]

@@ -35,6 +35,9 @@ from forum.loop.models import FollowUp
 from tests import factories
 from tests.conftest import Who, listening
 
+pytestmark = pytest.mark.slow  # a long module: scheduled first (tests/conftest.py)
+
+
 ROLES = ("anonymous", "rep", "ops", "leader", "admin")
 MISSING = 999_999
 

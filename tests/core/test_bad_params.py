@@ -20,6 +20,9 @@ from forum.core.params import MAX_INT, BadFilter, coerce_int, get_ids, get_int, 
 from forum.extensions import db
 from tests import factories
 
+pytestmark = pytest.mark.slow  # a long module: scheduled first (tests/conftest.py)
+
+
 BAD_VALUES = {
     "superscript two": quote("²"),
     "arabic-indic three": quote("٣"),

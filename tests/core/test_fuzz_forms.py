@@ -16,6 +16,9 @@ from hypothesis import strategies as st
 from tests.core import test_access_matrix as matrix
 from tests.core.test_access_matrix import MATRIX, ROLES, Refused, Row, Upload, sign_in
 
+pytestmark = pytest.mark.slow  # a long module: scheduled first (tests/conftest.py)
+
+
 app = matrix.app  # the matrix's world, built once for this module too
 world = matrix.world
 

@@ -13,6 +13,8 @@ from forum.demo import seed
 from forum.extensions import db
 from forum.taxonomy.models import ReasonBranch, TaxonomyTerm
 
+pytestmark = pytest.mark.slow  # a long module: scheduled first (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def demo_world(module_app):

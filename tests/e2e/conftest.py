@@ -74,12 +74,12 @@ def pytest_collection_modifyitems(items):
 
 def pytest_collection_finish(session):
     # The JVM of the Nu HTML checker takes seconds to start: when browser tests are going to
-    # run, start it now and let it warm up while the unit tests run. (If java or the jar is
-    # missing, the `vnu` fixture fails each browser test.)
+    # run, start it now (in each pytest-xdist worker: the browser modules are scheduled first,
+    # so every worker runs some) and let it warm up while the first test's browser starts.
+    # (If java or the jar is missing, the `vnu` fixture fails each browser test.)
     config = session.config
     if (
         not config.option.collectonly
-        and "PYTEST_XDIST_WORKER" not in os.environ  # a worker starts it for its first browser test
         and any(item.get_closest_marker("e2e") for item in session.items)
         and checks.VNU_JAR.is_file()
         and shutil.which("java")

@@ -13,7 +13,7 @@ from http.cookies import SimpleCookie
 
 from tests.factories import PASSWORD
 
-TIMEOUT_SECONDS = 10  # no request of these tests may take longer: that would be a hang
+TIMEOUT_SECONDS = 20  # no request of these tests may take longer (on a loaded machine): a hang
 
 
 class _HiddenFields(HTMLParser):

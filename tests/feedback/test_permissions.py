@@ -23,6 +23,9 @@ from tests import factories
 from tests.feedback.conftest import text
 from tests.pagecheck import without_tokens
 
+pytestmark = pytest.mark.slow  # a long module: scheduled first (tests/conftest.py)
+
+
 MISSING = 999_999
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"

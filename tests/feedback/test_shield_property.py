@@ -26,6 +26,9 @@ from forum.notify.models import Notification
 from forum.triage import services as triage
 from tests import factories
 
+pytestmark = pytest.mark.slow  # a long module: scheduled first (tests/conftest.py)
+
+
 S = FixStatus
 ACTIONS = [
     "merge shielded into other",

@@ -10,6 +10,9 @@ from forum.extensions import db
 from forum.fixes.models import OPEN_STATUSES, Escalation, Fix, FixEvent, FixStatus
 from tests.conftest import Who
 
+pytestmark = pytest.mark.slow  # a long module: scheduled first (tests/conftest.py)
+
+
 PASSWORD = "demo-password-for-tests"
 
 

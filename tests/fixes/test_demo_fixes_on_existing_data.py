@@ -2,12 +2,17 @@
 
 from datetime import timedelta
 
+import pytest
+
 from forum.core.time import utcnow
 from forum.demo import seed
 from forum.extensions import db
 from forum.feedback.models import Post
 from tests import factories
 from tests.fixes import builders
+
+pytestmark = pytest.mark.slow  # a long module: scheduled first (tests/conftest.py)
+
 
 PASSWORD = "demo-password-for-tests"
 

@@ -17,7 +17,8 @@ from forum.notify.events import EVENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_MODULE = "forum/auth/permissions.py"
-SEED_DATA = "forum/demo/"  # the demo organisation picks its people by role
+# the demo and the benchmark organisations pick their people by role
+SEED_DATA = ("forum/demo/", "forum/bench/")
 
 # Modules whose role comparisons are about the role itself, not about a permission.
 ALLOWED = {

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pagecheck import CSRF_TOKEN
 from tests.ports import unused_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +46,7 @@ DOCUMENT_HEADER = "X-Test-Document"
 # results of the first one stand for it. Keyed by the content type (Nu) or the browser profile
 # and the URL's path (axe: each test has a live server on a port of its own) and the body with
 # its tokens blanked.
-_CSRF_VALUE = re.compile(rb'(name="csrf_token"(?: type="hidden")? value=")[^"]+(")')
+_CSRF_VALUE = re.compile(CSRF_TOKEN.encode())
 _CHECKED_HTML: dict[tuple, list[str]] = {}
 _CHECKED_AXE: dict[tuple, list[dict]] = {}
 

@@ -64,6 +64,10 @@ INJECTABLE = re.compile(
     r"|identified the following injection point"
 )
 NOT_INJECTABLE = re.compile(r"GET parameter '(?P<param>[^']+)' does not seem to be injectable")
+# sqlmap re-checks a boolean-blind candidate with other random numbers before it reports it; a
+# page that changes by itself between requests (a relative time turning over on a loaded
+# machine) can make one look injectable, and this check then withdraws it.
+FALSE_POSITIVE = re.compile(r"false positive or unexploitable")
 TESTING_URL = re.compile(r"\[INFO\] testing URL '(?P<url>[^']+)'")
 HTTP_5XX = re.compile(r"\b(?P<code>5\d\d \([^)]*\)) - (?P<count>\d+) times")
 
@@ -374,18 +378,27 @@ class Outcome:
 
 def read_outcome(work: Path) -> Outcome:
     log = (work / "sqlmap.log").read_text(errors="replace")
-    tested, injectable, url = set(), [], ""
+    tested, injectable, candidates, url = set(), [], [], ""
     for line in log.splitlines():
         if match := TESTING_URL.search(line):
             url = match["url"]
+            injectable += candidates
+            candidates = []
+        elif FALSE_POSITIVE.search(line):
+            candidates = []  # sqlmap's own second look withdrew what it had seen
         elif match := NOT_INJECTABLE.search(line):
             tested.add((urllib.parse.urlsplit(url).path, match["param"]))
+            injectable += candidates
+            candidates = []
         elif INJECTABLE.search(line):
-            injectable.append(f"{url}: {line.strip()}")
+            candidates.append(f"{url}: {line.strip()}")
+    injectable += candidates
     results = work / "results.csv"
     if results.exists():
         with results.open(newline="") as fh:
             for row in csv.DictReader(fh):
+                if FALSE_POSITIVE.search(row.get("Note(s)") or ""):
+                    continue
                 where = f"{row['Place']} parameter {row['Parameter']}"
                 injectable.append(f"{row['Target URL']}: {where} ({row['Technique(s)']})")
     return Outcome(tested, injectable, [m[0] for m in HTTP_5XX.finditer(log)])

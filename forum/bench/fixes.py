@@ -212,7 +212,8 @@ def _fix(rng, ident, group, final, extra, people: People, now: datetime):
 
 def _move(rng, fix, to: S, at, members, leader, people: People) -> dict:
     frm = fix["status"]
-    assert (frm, to) in TRANSITIONS, (frm, to)
+    if (frm, to) not in TRANSITIONS:
+        raise ValueError(f"the workflow has no move {frm} -> {to}")
     actor = (
         rng.choice(members)
         if to in (S.ACKNOWLEDGED, S.IN_PROGRESS, S.BLOCKED, S.RESOLVED)

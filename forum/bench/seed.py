@@ -65,7 +65,7 @@ def seed_bench(scale_name: str, password: str, echo: Callable[[str], None] = cli
     connection = db.session.connection()
     if db.session.scalar(sa.select(User.id).limit(1)) is not None:
         raise NotEmpty("users exist already; seed-bench needs an empty database")
-    rng = random.Random(f"{SEED}-{scale.name}")
+    rng = random.Random(f"{SEED}-{scale.name}")  # noqa: S311  # nosec B311  # reproducible on purpose
     started = time.monotonic()
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     people = plan_people(rng, scale, hash_password(password), now)

@@ -83,7 +83,7 @@ class Target:
 
     def url(self, base: str, ids: dict[str, str]) -> str:
         query = {name: value.format(**ids) for name, value in self.params.items()}
-        return f"{base}{self.path}?{urllib.parse.urlencode(query)}"
+        return f"{base}{self.path.format(**ids)}?{urllib.parse.urlencode(query)}"
 
 
 # Every GET list route with search, filter or sort parameters (forum/*/views.py). sqlmap tests a
@@ -107,6 +107,10 @@ TARGETS = [
     Target("leader", "/search/", {"account": "{account}"}),
     # The board's filters (forum/board/filters.py) and the lists behind its figures.
     Target("leader", "/board/", {"period": "year", "on": "{today}", "segment": "enterprise"}),
+    Target("leader", "/board/", {"rank": "arr"}),
+    Target("leader", "/posts/{busy_post}", {"page": "1"}),
+    Target("leader", "/posts/{busy_post}", {"comment": "{busy_comment}"}),
+    Target("leader", "/fixes/{busy_fix}", {"page": "1"}),
     Target("leader", "/board/fixes", {"list": "all", "priority": "P2", "team": "{ops_team}"}),
     Target("leader", "/board/fixes", {"from": "{year_ago}", "to": "{today}", "region": "{region}"}),
     Target(
@@ -231,6 +235,16 @@ def demo_values(db_path: Path) -> dict[str, str]:
             "reason": one(
                 "SELECT primary_reason_id FROM posts WHERE outcome = 'lost' "
                 "AND primary_reason_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+            ),
+            "busy_post": one(
+                "SELECT post_id FROM comments GROUP BY post_id ORDER BY count(*) DESC LIMIT 1"
+            ),
+            "busy_comment": one(
+                "SELECT min(id) FROM comments WHERE post_id = (SELECT post_id FROM comments "
+                "GROUP BY post_id ORDER BY count(*) DESC LIMIT 1)"
+            ),
+            "busy_fix": one(
+                "SELECT fix_id FROM fix_events GROUP BY fix_id ORDER BY count(*) DESC LIMIT 1"
             ),
             "competitor": one(
                 "SELECT competitor_id FROM posts WHERE outcome = 'lost' "
@@ -557,7 +571,7 @@ def scan(folder: Path) -> list[str]:
             )
         for target, url in planned:
             for param in target.params:
-                if (target.path, param) not in tested:
+                if (urllib.parse.urlsplit(url).path, param) not in tested:
                     problems.append(f"sqlmap did not test {param!r} of {url}")
         for who, cookie in cookies.items():
             url = next(url for t, url in planned if t.who == who)
@@ -565,8 +579,8 @@ def scan(folder: Path) -> list[str]:
                 problems.append(f"the {who}'s session no longer works after the scan")
         if "Traceback" in server_log.read_text(errors="replace"):
             problems.append(f"the server logged an exception (see {server_log})")
-        wanted = {(t.path, p) for t in TARGETS for p in t.params}
-        routes = sorted({t.path for t in TARGETS})
+        wanted = {(urllib.parse.urlsplit(url).path, p) for t, url in planned for p in t.params}
+        routes = sorted({path for path, _ in wanted})
         print(f"sqlmap tested {len(wanted & tested)} of {len(wanted)} route parameters:")
         for path in routes:
             names = sorted(p for route, p in wanted & tested if route == path)

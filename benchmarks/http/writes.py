@@ -13,6 +13,7 @@ from benchmarks.http.pages import overrides
 from forum import create_app
 from forum.auth.models import Role, User
 from forum.extensions import db
+from forum.feedback.models import Corroboration, Post, PostStatus
 from forum.fixes.models import Fix, FixStatus
 from tests.faults.clients import Browser
 
@@ -51,9 +52,28 @@ class WriteMix:
 def _people(database_url: str):
     app = create_app(**overrides(database_url))
     with app.app_context():
-        reps = db.session.scalars(
-            sa.select(User.email).where(User.role == Role.REP).order_by(User.id).limit(REPS)
+        rep_rows = db.session.execute(
+            sa.select(User.email, User.id)
+            .where(User.role == Role.REP)
+            .order_by(User.id)
+            .limit(REPS)
         ).all()
+        # What each rep may say "me too" on: not their own, not a merged duplicate, not already
+        # corroborated by them (the app refuses those with 403, 400 and 409, rightly).
+        reps = {}
+        for email, user_id in rep_rows:
+            reps[email] = db.session.scalars(
+                sa.select(Post.id)
+                .where(
+                    Post.author_id != user_id,
+                    Post.status != PostStatus.DUPLICATE,
+                    ~sa.exists().where(
+                        Corroboration.post_id == Post.id, Corroboration.user_id == user_id
+                    ),
+                )
+                .order_by(Post.id.desc())
+                .limit(5000)
+            ).all()
         ops = db.session.execute(
             sa.select(User.email, User.team_id)
             .where(User.role == Role.OPS)
@@ -94,7 +114,7 @@ def run(base_url: str, database_url: str, password: str, seconds: float) -> Writ
             moving.pop(email, None)
             continue
         signed_in[email] = browser
-    reps = [e for e in reps if e in signed_in]
+    reps = {e: ids for e, ids in reps.items() if e in signed_in}
     stop = 0.0
 
     def record(action: str, page, started: float) -> None:
@@ -108,17 +128,21 @@ def run(base_url: str, database_url: str, password: str, seconds: float) -> Writ
     def rep(email: str, n: int) -> None:
         rng = random.Random(n)
         browser = signed_in[email]
+        may_corroborate = list(reps[email])
+        rng.shuffle(may_corroborate)
         i = 0
         while time.monotonic() < stop:
             i += 1
             action = ("file", "corroborate", "comment", "comment")[i % 4]
+            if action == "corroborate" and not may_corroborate:
+                action = "comment"
             started = time.monotonic()
             try:
                 if action == "file":
                     page = browser.file_report(f"Bench write {n}-{i}: pallets late again")
                 elif action == "corroborate":
                     page = browser.post(
-                        f"/posts/{rng.randint(1, posts)}/corroborate", {"note": "Same here."}
+                        f"/posts/{may_corroborate.pop()}/corroborate", {"note": "Same here."}
                     )
                 else:
                     page = browser.post(

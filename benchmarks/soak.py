@@ -243,9 +243,15 @@ def soak(args) -> int:
         elapsed = time.monotonic() - began
         stop(server)
     text = log.read_text(errors="replace")
-    died = deaths(text)
+    running, _, stopping = text.partition("Handling signal: term")  # the soak stopped the server
+    died = deaths(running)
+    # stop() sends SIGTERM to gunicorn's whole process group: a worker still booting then (the
+    # successor of one recycled by max_requests) can die of it before it installs its handler.
+    # That is the stop, not a crash; any other death while stopping still counts.
+    died |= {
+        pid: how for pid, how in deaths(stopping).items() if not how.startswith("signal=SIGTERM")
+    }
     fatal = FATAL_RE.findall(text)
-    running = text.split("Handling signal: term")[0]  # before the soak stopped the server
     recycled = len(re.findall(r"worker-exit pid=\d+ exit=0", running))
     served = len(ACCESS_RE.findall(text))
     print(

@@ -4,7 +4,7 @@ import errno
 import sqlite3
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from forum.extensions import db
@@ -161,7 +161,8 @@ def bare_error_page(status: int, message: str | None = None) -> str:
     )
 
 
-def _rollback_quietly() -> None:
+def rollback_quietly() -> None:
+    """Roll the session back after a database failure; a dead connection may refuse even that."""
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is already gone
@@ -182,7 +183,7 @@ def storage_full(exc: BaseException) -> bool:
 
 def insufficient_storage(exc: BaseException):
     """507: nothing of the request was kept (the transaction rolls back, its staged files go)."""
-    _rollback_quietly()
+    rollback_quietly()
     # The driver's own words ("database or disk is full"), not the statement and its values.
     current_app.logger.error("storage full, request refused: %s", getattr(exc, "orig", None) or exc)
     return render_error(507)
@@ -198,9 +199,10 @@ def render_error(status: int, message: str | None = None, details: dict | None =
         html = render_template(
             "errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message
         )
-    except (OperationalError, InterfaceError):
-        # The frame shows the signed-in user, and the database is gone: the bare page will do.
-        _rollback_quietly()
+    except SQLAlchemyError:
+        # The frame shows the signed-in user and the unread count, and the database is gone (or
+        # the session is, after the failure this page reports): the bare page will do.
+        rollback_quietly()
         html = bare_error_page(status, message)
     return html, status
 
@@ -261,7 +263,7 @@ def register_error_handlers(app: Flask) -> None:
         if storage_full(exc):
             return insufficient_storage(exc)
         # The database went away: answer 503 without touching it again (no user lookup).
-        _rollback_quietly()
+        rollback_quietly()
         app.logger.error("database unavailable: %s", exc.__class__.__name__)
         status = ServiceUnavailable.code
         if api_style():

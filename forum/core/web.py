@@ -9,6 +9,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
+from forum.core.errors import rollback_quietly
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -134,6 +136,7 @@ def _signed_in() -> bool:
     try:
         return bool(current_user and current_user.is_authenticated)
     except sa.exc.SQLAlchemyError:
+        rollback_quietly()  # the user could not be read: the database is gone
         return False
 
 

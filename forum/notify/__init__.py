@@ -1,6 +1,5 @@
 """Closing the loop: in-app notifications, e-mail through a durable outbox, preferences, digests."""
 
-import sqlalchemy as sa
 from flask import Flask, g
 from flask_login import current_user
 
@@ -13,11 +12,11 @@ def unread_notifications() -> int:
 
     if not current_user or not current_user.is_authenticated:
         return 0
+    # A database failure is not caught here: swallowed, it would leave the connection invalid
+    # and the page's next statement would raise a 500. It reaches the 503 handler, and an error
+    # page drawn after one falls back to the frameless page (forum.core.errors.render_error).
     if "unread_notifications" not in g:
-        try:
-            g.unread_notifications = unread_count(current_user)
-        except sa.exc.SQLAlchemyError:
-            return 0  # an error page is being drawn after a database failure: no count
+        g.unread_notifications = unread_count(current_user)
     return g.unread_notifications
 
 

@@ -1,15 +1,29 @@
 """`/healthz` says whether the database answers; a lost database gives 503, never 500."""
 
+from contextlib import contextmanager
+
 import pytest
 import sqlalchemy as sa
+from flask import before_render_template
 
 from forum.extensions import db
+from tests import factories
 from tests.factories import PASSWORD
 
 UNREACHABLE = {
     "postgresql": "postgresql+psycopg://u:p@127.0.0.1:1/x",
     "sqlite": "sqlite:////nonexistent-folder/for/voice-of-sales/test.db",
 }
+
+
+@contextmanager
+def template_rendered_started(app, receiver):
+    """Call ``receiver`` when ``app`` starts drawing a template (after the view's queries)."""
+    before_render_template.connect(receiver, app)
+    try:
+        yield
+    finally:
+        before_render_template.disconnect(receiver, app)
 
 
 @pytest.fixture(params=sorted(UNREACHABLE))
@@ -110,3 +124,57 @@ def test_a_connection_lost_after_the_view_answered_leaves_the_answer_alone(make_
     assert (response.status_code, response.text) == (200, "answered")
     assert "database connection lost" in caplog.text
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("rep", "/posts/"),
+        ("rep", "/"),
+        ("leader", "/triage/"),
+        ("leader", "/board/"),
+        ("ops", "/fixes/"),
+    ],
+)
+def test_the_database_lost_while_a_page_is_drawn_is_a_503_never_a_500(make_app, role, path):
+    """PostgreSQL stopped after the view's queries, while the template runs its own (the unread
+    count, the organisation's time zone): the first failure reaches the 503 handler. Nothing
+    may swallow it and carry on, or the next statement finds the connection invalidated and
+    raises "Can't reconnect until invalid transaction is rolled back": a 500."""
+    app = make_app()
+    with app.app_context():
+        email = factories.user(role).email
+        factories.post(title="A report with a date to draw in the viewer's zone")
+        db.session.commit()
+        dialect = db.engine.dialect
+        engine = db.engine
+    original = dialect.do_execute
+    gone = []
+
+    def execute_on_a_stopped_database(cursor, statement, parameters, context=None):
+        if gone:
+            raise dialect.loaded_dbapi.OperationalError("server closed the connection")
+        return original(cursor, statement, parameters, context)
+
+    def a_disconnect(context):
+        if gone:
+            context.is_disconnect = True  # as PostgreSQL's words are to its dialect
+
+    def stop_the_database(*args, **kwargs):
+        gone.append(True)
+
+    client = app.test_client()
+    client.sign_in_with_form(email)
+    dialect.do_execute = execute_on_a_stopped_database
+    sa.event.listen(engine, "handle_error", a_disconnect)
+    try:
+        with template_rendered_started(app, stop_the_database):
+            response = client.get(path)
+    finally:
+        dialect.do_execute = original
+        sa.event.remove(engine, "handle_error", a_disconnect)
+
+    assert gone, "the page drew no template"
+    assert response.status_code == 503, response.text[:2000]
+    assert "<h1>Temporarily unavailable</h1>" in response.text
+    assert client.get(path).status_code == 200  # and the next request is served again

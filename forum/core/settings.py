@@ -2,7 +2,7 @@
 ``value``, the few words (the organisation's time zone) in ``text``."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from forum.extensions import db
 
@@ -36,10 +36,34 @@ class Setting(db.Model):
     text: Mapped[str | None] = mapped_column(sa.String(60))
 
 
+_CACHE = "forum.settings"  # in Session.info
+
+
+def _stored() -> dict[str, tuple[int, str | None]]:
+    """Every stored setting as ``{key: (value, text)}``, read in one statement and kept on the
+    session until it commits, rolls back or holds a setting not yet written (a page reads
+    several settings, most of them never stored, each of which was a statement of its own)."""
+    session = db.session()
+    if any(isinstance(o, Setting) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_CACHE, None)  # the statement below writes it first (autoflush)
+    if _CACHE not in session.info:
+        rows = session.execute(sa.select(Setting.key, Setting.value, Setting.text))
+        session.info[_CACHE] = {key: (value, text) for key, value, text in rows}
+    return session.info[_CACHE]
+
+
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_rollback")
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget(session, *args) -> None:
+    """Another connection may change a setting once this transaction ends: read them again."""
+    session.info.pop(_CACHE, None)
+
+
 def get(key: str) -> int:
     """A setting's value, or its default."""
-    row = db.session.get(Setting, key)
-    return row.value if row is not None else DEFAULTS[key]
+    stored = _stored().get(key)
+    return stored[0] if stored is not None else DEFAULTS[key]
 
 
 def put(key: str, value: int) -> None:
@@ -52,12 +76,13 @@ def put(key: str, value: int) -> None:
     else:
         row.value = value
     db.session.flush()
+    db.session.info.pop(_CACHE, None)
 
 
 def get_text(key: str) -> str:
     """A worded setting's value, or its default."""
-    row = db.session.get(Setting, key)
-    return row.text if row is not None and row.text else TEXT_DEFAULTS[key]
+    stored = _stored().get(key)
+    return stored[1] if stored is not None and stored[1] else TEXT_DEFAULTS[key]
 
 
 def put_text(key: str, text: str) -> None:
@@ -70,3 +95,4 @@ def put_text(key: str, text: str) -> None:
     else:
         row.text = text
     db.session.flush()
+    db.session.info.pop(_CACHE, None)

@@ -26,7 +26,6 @@ OVER_BUDGET = {
     # since the organisation's time zone (read for a viewer without one of their own) and the
     # revenue converted at the month's rates (the reporting currency, the rates)
     ("leader", "/board/accounts/{account}"),
-    ("leader", "/triage/"),
     ("leader", "/triage/?flags=any&sort=revenue"),
     ("leader", "/board/win-loss?period=year"),
 }

@@ -58,6 +58,14 @@ def at_risk_key(month: str | None = None):
     )
 
 
+def has_revenue_at_risk():
+    """A report has revenue at risk when any amount, its own or a "me too"'s, in any currency,
+    is: ``Post.at_risk_by_currency`` keeps only the amounts that are not zero, so it is not
+    empty. (``Post.total_at_risk`` is the amount in the report's own currency only.)"""
+    stored = sa.func.coalesce(sa.cast(Post.at_risk_by_currency, sa.Text), "{}")
+    return stored.not_in(["{}", "null"])
+
+
 def sort_column(sort: str):
     """The column (or expression) the feed orders by for ``sort``."""
     return at_risk_key() if sort == "risk" else SORTS[sort][0]

@@ -21,7 +21,7 @@ from forum.core.pagination import paginate
 from forum.core.params import BadFilter, page_arg, to_id
 from forum.extensions import db
 from forum.feedback.models import Post, PostKind, PostStatus
-from forum.feedback.queries import at_risk_key
+from forum.feedback.queries import at_risk_key, has_revenue_at_risk
 from forum.fixes.models import Fix, FixStatus
 
 PAGE_SIZE = 25
@@ -170,7 +170,7 @@ def _matching(f: InboxFilter, now: datetime, target: timedelta) -> sa.Select:
     elif f.age == "week":
         query = query.where(Post.created_at < now - timedelta(days=7))
     if f.revenue:
-        query = query.where(Post.total_at_risk > 0)
+        query = query.where(has_revenue_at_risk())
     if f.competitor:
         query = query.where(Post.competitor_id.is_not(None))
     return query

@@ -296,3 +296,26 @@ def test_the_inbox_runs_the_same_statements_for_few_and_many_reports(
         # the revenue order reads the reporting currency and this month's rates: two more; and
         # the organisation's time zone is read once for a leader without their own: one more
         assert len(many) <= (13 if "revenue" in query else 11), "\n".join(many)
+
+
+def test_the_revenue_filter_finds_a_report_whose_only_amounts_are_its_me_toos(app, client, login):
+    """A report filed without an amount, corroborated with EUR 20,000 by another rep's account,
+    has revenue at risk: the filter finds it, in whatever currency the amounts are, converted or
+    not (BRL has no rate). A report with no amount anywhere is left out."""
+    with app.app_context():
+        bare = factories.post("broken_promise", title="Filed without an amount")
+        corroborated = factories.post("broken_promise", title="Only the me-toos put money on it")
+        factories.corroboration(
+            corroborated, account=factories.account(), amount=Decimal(20_000), currency="EUR"
+        )
+        unrated = factories.post("broken_promise", title="Me-toos in a currency without a rate")
+        factories.corroboration(
+            unrated, account=factories.account(), amount=Decimal(9_000), currency="BRL"
+        )
+        db.session.commit()
+        assert corroborated.total_at_risk == 0  # nothing in the report's own currency
+        ids = {"bare": bare.id, "corroborated": corroborated.id, "unrated": unrated.id}
+    login("leader")
+    listed = _listed(client, "?revenue=1")
+    assert ids["corroborated"] in listed and ids["unrated"] in listed
+    assert ids["bare"] not in listed

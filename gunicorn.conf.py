@@ -102,6 +102,13 @@ def worker_abort(worker):
         worker.timeout,
     )
     faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+    # gunicorn follows this hook with sys.exit(1), and the SystemExit it raises wherever the
+    # worker was can be caught there (a request's error handling), so the worker went on to a
+    # clean exit=0 and its death was not counted. An abort always ends the worker with exit 1.
+    for handler in worker.log.error_log.handlers:
+        handler.flush()
+    sys.stderr.flush()
+    os._exit(1)
 
 
 def child_exit(server, worker):

@@ -5,8 +5,10 @@ import importlib.util
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -101,6 +103,27 @@ def test_a_worker_that_ends_is_logged_with_how_it_ended(
     wait_for(lambda: all(line in _log(server) for line in expected), SECONDS, expected, server)
     if sig in (signal.SIGQUIT,):
         assert f"worker-death pid={pid}" not in _log(server)
+    wait_for(lambda: _replaced(server, pid), SECONDS, "the master to start another worker", server)
+    wait_for(lambda: get_status(f"{server.url}/healthz") == 200, SECONDS, "/healthz", server)
+
+
+@pytest.mark.slow
+@pytest.mark.committed
+def test_a_worker_aborted_while_it_serves_a_request_is_still_a_death(
+    servers, database_url, tmp_path
+):
+    """gunicorn ends an abort with sys.exit(1), and the sync worker's request handling catches
+    BaseException: a worker aborted mid-request used to log the abort and then exit 0."""
+    server = servers.gunicorn(app_env(database_url, tmp_path), workers=1)
+    [pid] = server.worker_pids()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=SECONDS) as client:
+        # Half a request: the one worker sits in its request handling, waiting for the rest.
+        client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        time.sleep(0.5)  # for the worker to accept it; the lines below are what is checked
+        os.kill(pid, signal.SIGABRT)
+        expected = [f"worker-abort pid={pid}", f"worker-death pid={pid} exit=1"]
+        wait_for(lambda: all(line in _log(server) for line in expected), SECONDS, expected, server)
+    assert f"worker-exit pid={pid}" not in _log(server)
     wait_for(lambda: _replaced(server, pid), SECONDS, "the master to start another worker", server)
     wait_for(lambda: get_status(f"{server.url}/healthz") == 200, SECONDS, "/healthz", server)
 

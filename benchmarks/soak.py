@@ -35,6 +35,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from benchmarks.serverenv import LIFTED_LIMITS, server_env
+
 ROOT = Path(__file__).resolve().parents[1]
 START_SECONDS = 120
 LISTENING_RE = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
@@ -63,22 +65,14 @@ end
 
 def environment(folder: Path, workers: int) -> dict[str, str]:
     """The server's and the data builder's environment: nothing of the caller's leaks in."""
-    env = {k: os.environ[k] for k in ("PATH", "HOME", "TMPDIR") if k in os.environ}
-    env.update(
-        LANG="C.UTF-8",
-        APP_ENV="development",
-        DATABASE_URL=f"sqlite:///{folder / 'soak.sqlite'}",
-        SECRET_KEY="soak-secret-key",
-        INSTANCE_PATH=str(folder / "instance"),
-        UPLOAD_DIR=str(folder / "uploads"),
-        MAIL_DIR=str(folder / "mail"),
-        MAIL_TRANSPORT="file",
-        LOG_LEVEL="WARNING",
+    env = server_env(
+        "soak",
+        f"sqlite:///{folder / 'soak.sqlite'}",
+        folder,
         WEB_CONCURRENCY=str(workers),
         PYTHONFAULTHANDLER="1",
         # One leader from 127.0.0.1: the limits are not what is soaked.
-        LOGIN_LIMIT_PER_ADDRESS="1000 per minute",
-        API_RATE_LIMIT="100000 per minute",
+        **LIFTED_LIMITS,
     )
     # Experiments (README "Watching for worker deaths"): PYTHONMALLOC=debug, PYTHONDEVMODE=1,
     # PYTHONPATH (a stand-in module), GUNICORN_CMD_ARGS="--preload", another interpreter

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from benchmarks.serverenv import LIFTED_LIMITS, secret_key
 from forum import create_app
 from forum.auth.models import User
 from forum.bench.texts import COMMON_WORD, RARE_WORD
@@ -141,10 +142,8 @@ def find_pages(database_url: str, password: str) -> list[Page]:
 def overrides(database_url: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
-        "WRITE_LIMIT_PER_USER": "1000000 per minute",
-        "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
-        "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+        "SECRET_KEY": secret_key("bench"),
+        **LIFTED_LIMITS,
     }
 
 

@@ -13,6 +13,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.serverenv import LIFTED_LIMITS, server_env
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
@@ -26,25 +28,16 @@ def free_port() -> int:
 
 
 def app_env(database_url: str, folder: Path, **extra: str) -> dict[str, str]:
-    """The app's environment for a benchmark: limits lifted (a load tester is one person
-    sending thousands of requests), logs quiet, files in ``folder``."""
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(folder),
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
-        "INSTANCE_PATH": str(folder / "instance"),
-        "MAIL_DIR": str(folder / "mail"),
-        "UPLOAD_DIR": str(folder / "uploads"),
-        "LOG_LEVEL": "WARNING",
-        "WRITE_LIMIT_PER_USER": "1000000 per minute",
-        "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
-        "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
-        "API_RATE_LIMIT": "1000000 per minute",
-        "WEB_CONCURRENCY": "2",
-    }
-    env.update(extra)
-    return env
+    """The app's environment for a benchmark (benchmarks/serverenv.py): limits lifted,
+    logs quiet, files and its home in ``folder``."""
+    return server_env(
+        "bench",
+        database_url,
+        folder,
+        HOME=str(folder),
+        WEB_CONCURRENCY="2",
+        **LIFTED_LIMITS | extra,
+    )
 
 
 @dataclass

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.serverenv import server_env
 from tests.ports import unused_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,23 +61,13 @@ def app_env(database_url: str, folder: Path, **settings) -> dict[str, str]:
     """The environment of an app server: the development configuration (the testing one would
     turn off fsync), this database, folders under ``folder`` unless ``settings`` say otherwise.
     Nothing else of the caller's environment leaks in (an SMTP transport, a redis URL...)."""
-    env = {k: os.environ[k] for k in ("PATH", "HOME", "TMPDIR") if k in os.environ}
-    env.update(
-        LANG="C.UTF-8",
-        APP_ENV="development",
-        DATABASE_URL=database_url,
-        SECRET_KEY="fault-tests-secret",
-        INSTANCE_PATH=str(folder / "instance"),
-        UPLOAD_DIR=str(folder / "uploads"),
-        MAIL_DIR=str(folder / "mail"),
-        MAIL_TRANSPORT="file",
-        BASE_URL="http://127.0.0.1",
-        LOG_LEVEL="WARNING",
+    return server_env(
+        "fault-tests",
+        database_url,
+        folder,
         # Every client signs in from 127.0.0.1 and files quickly: the limits are not under test.
-        WRITE_LIMIT_PER_USER="10000 per minute",
+        **{"WRITE_LIMIT_PER_USER": "10000 per minute"} | settings,
     )
-    env.update({k: str(v) for k, v in settings.items()})
-    return env
 
 
 class Process:
